@@ -1,0 +1,120 @@
+"""Referrals (CIN episodes), single assessments with their factors, and child in need plans."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
+from openmash.core.models import TimeStamped
+
+
+class Referral(TimeStamped):
+    """A referral to children's social care: one CIN census episode (CINdetails)."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="referrals")
+    contact = models.OneToOneField(
+        "front_door.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="referral"
+    )
+    referral_date = models.DateField()
+    source = models.CharField(max_length=2, choices=ReferralSource.choices)
+    primary_need = models.CharField(max_length=2, choices=PrimaryNeed.choices, blank=True)
+    no_further_action = models.BooleanField(
+        default=False, help_text="The referral needed no further action (ReferralNFA)."
+    )
+    closure_date = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=3, choices=ReasonForClosure.choices, blank=True)
+    team = models.ForeignKey("workforce.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-referral_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closure_date__isnull=True) | Q(closure_date__gte=F("referral_date")),
+                name="referral_closed_after_referred",
+            ),
+            # CIN rules 8805/8810: a closure date needs a reason and a reason needs a date.
+            models.CheckConstraint(
+                condition=(Q(closure_date__isnull=True) & Q(closure_reason=""))
+                | (Q(closure_date__isnull=False) & ~Q(closure_reason="")),
+                name="referral_closure_date_and_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "referral_date"]), models.Index(fields=["referral_date"])]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} ({self.referral_date:%d/%m/%Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closure_date is None
+
+
+class Assessment(TimeStamped):
+    """A single assessment (child and family assessment under section 17 or 47)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assessments")
+    start_date = models.DateField()
+    authorised_date = models.DateField(null=True, blank=True)
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    worker = models.ForeignKey(
+        "workforce.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments"
+    )
+    child_in_need = models.BooleanField(
+        null=True, blank=True, help_text="Whether the assessment found the child to be in need."
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            # CIN rule 8608.
+            models.CheckConstraint(
+                condition=Q(authorised_date__isnull=True) | Q(authorised_date__gte=F("start_date")),
+                name="assessment_authorised_after_start",
+            ),
+            # CIN rule 8896: one open assessment per episode.
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(authorised_date__isnull=True), name="assessment_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk} from {self.start_date:%d/%m/%Y}"
+
+
+class AssessmentFactorRecord(models.Model):
+    """A factor identified at the end of an assessment (N00181)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
+    code = models.CharField(max_length=3, choices=AssessmentFactor.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "code"], name="assessment_factor_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class CINPlan(TimeStamped):
+    """A child in need plan."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cin_plans")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = "CIN plan"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="cin_plan_end_after_start",
+            ),
+            models.UniqueConstraint(fields=["referral"], condition=Q(end_date__isnull=True), name="cin_plan_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CIN plan from {self.start_date:%d/%m/%Y}"

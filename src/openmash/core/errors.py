@@ -1,0 +1,16 @@
+"""Errors the services raise, worded for the person using the system."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A business rule refused an action. `message` is shown to the user as it is.
+
+    `field` names the form field the message belongs to, where there is one, so a form can
+    show it next to the right input.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

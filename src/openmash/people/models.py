@@ -1,0 +1,125 @@
+"""Children and the adults around them."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from openmash.core.codes import Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
+from openmash.core.models import TimeStamped
+
+postcode_validator = RegexValidator(
+    r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", "Enter a full UK postcode, like SW1A 1AA"
+)
+
+
+class Child(TimeStamped):
+    """A child known to children's services (or an unborn child, with an expected date of birth)."""
+
+    la_child_id = models.CharField("LA child ID", max_length=20, unique=True)
+    upn = models.CharField("UPN", max_length=13, blank=True, db_index=True)
+    former_upn = models.CharField("former UPN", max_length=13, blank=True)
+    upn_unknown = models.CharField("reason UPN unknown", max_length=3, choices=UPNUnknown.choices, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True, db_index=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    address = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[postcode_validator])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name_plural = "children"
+        constraints = [
+            # CIN rule 8525Q: exactly one of date of birth and expected date of birth.
+            models.CheckConstraint(
+                condition=(Q(date_of_birth__isnull=False) & Q(expected_date_of_birth__isnull=True))
+                | (Q(date_of_birth__isnull=True) & Q(expected_date_of_birth__isnull=False)),
+                name="child_one_birth_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True) | Q(date_of_birth__isnull=True)
+                | Q(date_of_death__gte=models.F("date_of_birth")),
+                name="child_death_after_birth",
+            ),
+        ]
+        indexes = [models.Index(fields=["first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.la_child_id})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None
+
+
+class ChildDisability(models.Model):
+    """One disability code for a child (N00099). NONE stands alone."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="disabilities")
+    code = models.CharField(max_length=4, choices=Disability.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "code"], name="child_disability_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class Adult(TimeStamped):
+    """A parent, carer, household member or alleged perpetrator."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[postcode_validator])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Relationship(models.Model):
+    """How someone relates to a child: an adult (parent, carer, perpetrator) or another child."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="relationships")
+    relationship_type = models.CharField(max_length=30, choices=RelationshipType.choices)
+    adult = models.ForeignKey(Adult, on_delete=models.CASCADE, null=True, blank=True, related_name="relationships")
+    other_child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, null=True, blank=True, related_name="relationships_as_other"
+    )
+    lives_with_child = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(adult__isnull=False) & Q(other_child__isnull=True))
+                | (Q(adult__isnull=True) & Q(other_child__isnull=False)),
+                name="relationship_one_person",
+            ),
+            models.CheckConstraint(condition=~Q(other_child=models.F("child")), name="relationship_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        other = self.adult or self.other_child
+        return f"{other} – {self.get_relationship_type_display()} of {self.child}"

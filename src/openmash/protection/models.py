@@ -1,0 +1,105 @@
+"""Strategy discussions, Section 47 enquiries, conferences and child protection plans."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from openmash.core.codes import CategoryOfAbuse
+from openmash.core.models import TimeStamped
+
+
+class StrategyDiscussion(TimeStamped):
+    """A multi-agency strategy discussion, which may start a Section 47 enquiry."""
+
+    class Outcome(models.TextChoices):
+        SECTION_47 = "s47", "Section 47 enquiry"
+        SECTION_17 = "s17", "Continue under section 17"
+        NO_FURTHER_ACTION = "nfa", "No further action"
+
+    referral = models.ForeignKey("casework.Referral", on_delete=models.PROTECT, related_name="strategy_discussions")
+    discussion_date = models.DateField()
+    outcome = models.CharField(max_length=3, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-discussion_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Strategy discussion {self.discussion_date:%d/%m/%Y}"
+
+
+class Section47Enquiry(TimeStamped):
+    """A Section 47 enquiry and, where held, its initial child protection conference (ICPC)."""
+
+    referral = models.ForeignKey("casework.Referral", on_delete=models.PROTECT, related_name="section47s")
+    strategy_discussion = models.ForeignKey(
+        StrategyDiscussion, on_delete=models.SET_NULL, null=True, blank=True, related_name="section47s"
+    )
+    start_date = models.DateField()
+    conference_target_date = models.DateField(null=True, blank=True)
+    conference_date = models.DateField(null=True, blank=True)
+    conference_not_required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = "Section 47 enquiry"
+        verbose_name_plural = "Section 47 enquiries"
+        constraints = [
+            # CIN rule 8615.
+            models.CheckConstraint(
+                condition=Q(conference_date__isnull=True) | Q(conference_date__gte=F("start_date")),
+                name="s47_conference_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(conference_date__isnull=False) & Q(conference_not_required=True)),
+                name="s47_conference_or_not_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Section 47 enquiry from {self.start_date:%d/%m/%Y}"
+
+
+class ChildProtectionPlan(TimeStamped):
+    """A child protection plan, started at a conference."""
+
+    referral = models.ForeignKey("casework.Referral", on_delete=models.PROTECT, related_name="cp_plans")
+    section47 = models.ForeignKey(
+        Section47Enquiry, on_delete=models.SET_NULL, null=True, blank=True, related_name="cp_plans"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    initial_category = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
+    latest_category = models.CharField(max_length=3, choices=CategoryOfAbuse.choices)
+    number_of_previous_plans = models.PositiveSmallIntegerField(
+        default=0, help_text="Earlier child protection plans for this child (NumberOfPreviousCPP)."
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = "child protection plan"
+        constraints = [
+            # CIN rules 8925 and 8840: a plan ends after the day it starts.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")), name="cp_plan_end_after_start"
+            ),
+            models.UniqueConstraint(fields=["referral"], condition=Q(end_date__isnull=True), name="cp_plan_one_open"),
+        ]
+        indexes = [models.Index(fields=["start_date"]), models.Index(fields=["end_date"])]
+
+    def __str__(self) -> str:
+        return f"Child protection plan from {self.start_date:%d/%m/%Y}"
+
+
+class ChildProtectionReview(TimeStamped):
+    """A review conference for a child protection plan."""
+
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
+    review_date = models.DateField()
+
+    class Meta:
+        ordering = ["review_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "review_date"], name="cp_review_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Review {self.review_date:%d/%m/%Y}"
