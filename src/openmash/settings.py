@@ -127,6 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -175,3 +176,6 @@ LOGGING = {
 # The local authority this installation serves. The demo borough uses a made-up code.
 OPENMASH_LA_CODE = os.environ.get("OPENMASH_LA_CODE", "999")
 OPENMASH_LA_NAME = os.environ.get("OPENMASH_LA_NAME", "Demo Borough Council")
+
+# The demo switch: allows demo accounts. Never set it in production.
+OPENMASH_DEMO = _env_flag("OPENMASH_DEMO")

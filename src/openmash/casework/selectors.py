@@ -1,0 +1,86 @@
+"""Reading a child's casework."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
+from openmash.front_door.models import Contact
+from openmash.journey.schema import EVENT_LABELS, EventType
+from openmash.journey.selectors import journey_events
+from openmash.people.models import Child
+from openmash.protection.models import StrategyDiscussion
+from openmash.workforce.models import StaffMember, Team
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    event_date: dt.date
+    event_type: str
+    title: str
+    details: list[str]
+    team: str
+    worker: str
+
+
+_FACTOR_ORDER = {code: i for i, code in enumerate(AssessmentFactor.values)}
+
+
+def _detail(row: dict[str, object]) -> list[str]:
+    kind = row["event_type"]
+    code = row["code"]
+    details: list[str] = []
+    if kind in {EventType.CONTACT, EventType.REFERRAL} and code:
+        details.append(f"Source: {ReferralSource(code).label}")
+    if kind == EventType.REFERRAL and row["flag"]:
+        details.append("No further action")
+    if kind == EventType.REFERRAL_CLOSED and code:
+        details.append(f"Reason: {ReasonForClosure(code).label}")
+    if kind == EventType.ASSESSMENT_AUTHORISED:
+        factors = row["factors"] or []
+        assert isinstance(factors, list)
+        if factors:
+            # In code-list order (1A, 1B … 24A), which is how practitioners read them.
+            ordered = sorted(factors, key=_FACTOR_ORDER.__getitem__)
+            details.append("Factors: " + "; ".join(AssessmentFactor(f).label for f in ordered))
+        if row["flag"] is not None:
+            details.append("Child in need" if row["flag"] else "Child not in need")
+    if kind == EventType.STRATEGY_DISCUSSION and code:
+        details.append(f"Outcome: {StrategyDiscussion.Outcome(code).label}")
+    if kind == EventType.S47_START and row["flag"]:
+        details.append("Conference not required")
+    if kind in {EventType.CP_PLAN_START, EventType.CP_PLAN_END} and code:
+        which = "Initial" if kind == EventType.CP_PLAN_START else "Latest"
+        details.append(f"{which} category: {CategoryOfAbuse(code).label}")
+    if kind == EventType.CP_PLAN_START and row["previous_plans"]:
+        details.append(f"Previous plans: {row['previous_plans']}")
+    return details
+
+
+def child_chronology(*, child: Child) -> list[ChronologyEntry]:
+    """Every statutory event for the child, newest first."""
+    events = journey_events(child_ids=[child.pk])
+    team_ids = {t for t in events["team_id"].drop_nulls().to_list()}
+    worker_ids = {w for w in events["worker_id"].drop_nulls().to_list()}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    workers = {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids)}
+    contact_outcomes = dict(
+        Contact.objects.filter(child=child).values_list("pk", "outcome")
+    )
+    entries = []
+    for row in events.reverse().iter_rows(named=True):
+        details = _detail(row)
+        if row["event_type"] == EventType.CONTACT and contact_outcomes.get(row["source_id"]):
+            details.append(f"Outcome: {Contact.Outcome(contact_outcomes[row['source_id']]).label}")
+        entries.append(
+            ChronologyEntry(
+                event_date=row["event_date"],
+                event_type=row["event_type"],
+                title=EVENT_LABELS[row["event_type"]],
+                details=details,
+                team=teams.get(row["team_id"], ""),
+                worker=workers.get(row["worker_id"], ""),
+            )
+        )
+    return entries

@@ -1,0 +1,223 @@
+"""Casework actions: referrals, single assessments and child in need plans.
+
+Each function is one business action in one transaction. A refused action raises ServiceError
+with a message a social worker can act on, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from openmash.accounts.models import User
+from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
+from openmash.core.dates import long_date
+from openmash.core.errors import ServiceError
+from openmash.people.models import Child
+from openmash.workforce.models import StaffMember, Team
+
+from .models import Assessment, AssessmentFactorRecord, CINPlan, Referral
+
+
+def _not_in_future(day: dt.date, what: str, field: str) -> None:
+    if day > dt.date.today():  # noqa: DTZ011 - dates are local calendar dates
+        raise ServiceError(f"The {what} cannot be in the future", field=field)
+
+
+def _lock_referral(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
+
+
+def _require_open(referral: Referral, action: str) -> None:
+    if referral.closure_date is not None:
+        raise ServiceError(
+            f"You cannot {action}: this referral was closed on {long_date(referral.closure_date)}"
+        )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    child: Child,
+    referral_date: dt.date,
+    source: ReferralSource | str,
+    primary_need: PrimaryNeed | str = "",
+    no_further_action: bool = False,
+    team: Team | None = None,
+    acting_user: User,
+) -> Referral:
+    """Open a new referral (CIN episode) for a child who has no open episode."""
+    _not_in_future(referral_date, "referral date", "referral_date")
+    if source not in ReferralSource.values:
+        raise ServiceError("Select where the referral came from", field="source")
+    if primary_need and primary_need not in PrimaryNeed.values:
+        raise ServiceError("Select a valid primary need", field="primary_need")
+    if not primary_need and not no_further_action:
+        raise ServiceError("Select the child's primary need", field="primary_need")
+    birth = child.date_of_birth or child.expected_date_of_birth
+    if birth is not None and referral_date < birth - dt.timedelta(days=280):
+        raise ServiceError(
+            "The referral date is more than 40 weeks before the child's (expected) date of birth",
+            field="referral_date",
+        )
+    if child.date_of_death is not None and referral_date > child.date_of_death:
+        raise ServiceError("The referral date is after the child's date of death", field="referral_date")
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    open_episode = Referral.objects.filter(child=child, closure_date__isnull=True).first()
+    if open_episode is not None:
+        raise ServiceError(
+            f"{child.full_name} already has an open referral from {long_date(open_episode.referral_date)}. "
+            "Record new concerns on that referral, or close it first."
+        )
+    last_closed = Referral.objects.filter(child=child, closure_date__gt=referral_date).first()
+    if last_closed is not None:
+        raise ServiceError(
+            "The referral date overlaps an earlier referral that closed on "
+            f"{long_date(last_closed.closure_date)}",  # type: ignore[arg-type]
+            field="referral_date",
+        )
+    return Referral.objects.create(
+        child=child,
+        referral_date=referral_date,
+        source=source,
+        primary_need=primary_need,
+        no_further_action=no_further_action,
+        team=team,
+    )
+
+
+@transaction.atomic
+def referral_close(
+    *, referral: Referral, closure_date: dt.date, reason: ReasonForClosure | str, acting_user: User
+) -> Referral:
+    """Close an episode. Everything in it must be finished first (CIN rules 8867, 8868)."""
+    referral = _lock_referral(referral)
+    _require_open(referral, "close it again")
+    if reason not in ReasonForClosure.values:
+        raise ServiceError("Select the reason for closing the case", field="reason")
+    if closure_date < referral.referral_date:
+        raise ServiceError(
+            f"The case cannot close before the referral date ({long_date(referral.referral_date)})",
+            field="closure_date",
+        )
+    _not_in_future(closure_date, "closure date", "closure_date")
+    if referral.assessments.filter(authorised_date__isnull=True).exists():
+        raise ServiceError("Authorise or end the open assessment before closing the case")
+    if referral.section47s.filter(conference_date__isnull=True, conference_not_required=False).exists():
+        raise ServiceError("Record the conference, or that none is required, for each Section 47 enquiry first")
+    if referral.cp_plans.filter(end_date__isnull=True).exists():
+        raise ServiceError("End the child protection plan before closing the case")
+    if referral.cin_plans.filter(end_date__isnull=True).exists():
+        raise ServiceError("End the child in need plan before closing the case")
+    if reason in {ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT}:
+        if not referral.assessments.exists():
+            raise ServiceError("This reason needs a completed assessment", field="reason")
+    latest = _latest_activity(referral)
+    if latest is not None and closure_date < latest:
+        raise ServiceError(
+            f"The case cannot close before its last recorded activity on {long_date(latest)}", field="closure_date"
+        )
+    referral.closure_date = closure_date
+    referral.closure_reason = reason
+    referral.save(update_fields=["closure_date", "closure_reason", "updated_at"])
+    return referral
+
+
+def _latest_activity(referral: Referral) -> dt.date | None:
+    dates: list[dt.date] = []
+    for a in referral.assessments.all():
+        dates.extend(d for d in (a.start_date, a.authorised_date) if d)
+    for p in referral.cin_plans.all():
+        dates.extend(d for d in (p.start_date, p.end_date) if d)
+    for s in referral.section47s.all():
+        dates.extend(d for d in (s.start_date, s.conference_date) if d)
+    for c in referral.cp_plans.all():
+        dates.extend(d for d in (c.start_date, c.end_date) if d)
+    return max(dates) if dates else None
+
+
+@transaction.atomic
+def assessment_start(
+    *, referral: Referral, start_date: dt.date, worker: StaffMember | None = None, acting_user: User
+) -> Assessment:
+    referral = _lock_referral(referral)
+    _require_open(referral, "start an assessment")
+    if referral.no_further_action:
+        raise ServiceError("This referral was marked no further action, so it cannot have an assessment")
+    if start_date < referral.referral_date:
+        raise ServiceError(
+            f"An assessment cannot start before the referral date ({long_date(referral.referral_date)})",
+            field="start_date",
+        )
+    _not_in_future(start_date, "start date", "start_date")
+    if referral.assessments.filter(authorised_date__isnull=True).exists():
+        raise ServiceError("This referral already has an assessment in progress")
+    return Assessment.objects.create(referral=referral, start_date=start_date, worker=worker)
+
+
+@transaction.atomic
+def assessment_authorise(
+    *,
+    assessment: Assessment,
+    authorised_date: dt.date,
+    factors: Iterable[AssessmentFactor | str],
+    child_in_need: bool,
+    acting_user: User,
+) -> Assessment:
+    """A manager authorises a completed assessment and records the factors identified."""
+    assessment = Assessment.objects.select_for_update().select_related("referral").get(pk=assessment.pk)
+    if assessment.authorised_date is not None:
+        raise ServiceError(f"This assessment was already authorised on {long_date(assessment.authorised_date)}")
+    if authorised_date < assessment.start_date:
+        raise ServiceError(
+            f"The assessment cannot be authorised before it started ({long_date(assessment.start_date)})",
+            field="authorised_date",
+        )
+    _not_in_future(authorised_date, "authorisation date", "authorised_date")
+    codes = sorted(set(factors))
+    if not codes:
+        raise ServiceError("Select the factors identified, or 'No factors identified'", field="factors")
+    unknown = [c for c in codes if c not in AssessmentFactor.values]
+    if unknown:
+        raise ServiceError(f"Unknown factor code: {', '.join(unknown)}", field="factors")
+    if AssessmentFactor.NO_FACTORS in codes and len(codes) > 1:
+        raise ServiceError("'No factors identified' cannot be combined with other factors", field="factors")
+    assessment.authorised_date = authorised_date
+    assessment.authorised_by = acting_user
+    assessment.child_in_need = child_in_need
+    assessment.save(update_fields=["authorised_date", "authorised_by", "child_in_need", "updated_at"])
+    AssessmentFactorRecord.objects.bulk_create(AssessmentFactorRecord(assessment=assessment, code=c) for c in codes)
+    return assessment
+
+
+@transaction.atomic
+def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User) -> CINPlan:
+    referral = _lock_referral(referral)
+    _require_open(referral, "start a child in need plan")
+    if referral.no_further_action:
+        raise ServiceError("This referral was marked no further action, so it cannot have a plan")
+    if start_date < referral.referral_date:
+        raise ServiceError("A child in need plan cannot start before the referral date", field="start_date")
+    _not_in_future(start_date, "start date", "start_date")
+    if referral.cin_plans.filter(end_date__isnull=True).exists():
+        raise ServiceError("This child already has a child in need plan in place")
+    if referral.cp_plans.filter(end_date__isnull=True).exists():
+        raise ServiceError("A child on a child protection plan cannot also have a child in need plan")
+    return CINPlan.objects.create(referral=referral, start_date=start_date)
+
+
+@transaction.atomic
+def cin_plan_end(*, plan: CINPlan, end_date: dt.date, acting_user: User) -> CINPlan:
+    plan = CINPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.end_date is not None:
+        raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
+    if end_date < plan.start_date:
+        raise ServiceError(
+            f"The plan cannot end before it started ({long_date(plan.start_date)})", field="end_date"
+        )
+    _not_in_future(end_date, "end date", "end_date")
+    plan.end_date = end_date
+    plan.save(update_fields=["end_date", "updated_at"])
+    return plan

@@ -1,0 +1,35 @@
+"""Allocating children to workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from openmash.accounts.models import User
+from openmash.core.dates import long_date
+from openmash.core.errors import ServiceError
+from openmash.people.models import Child
+
+from .models import Allocation, StaffMember
+
+
+@transaction.atomic
+def child_allocate(*, child: Child, worker: StaffMember, start_date: dt.date, acting_user: User) -> Allocation:
+    """Allocate a child to a worker, ending any current allocation the day before."""
+    if not worker.is_case_holder:
+        raise ServiceError(f"{worker.full_name} does not hold cases", field="worker")
+    if worker.end_date is not None and worker.end_date < start_date:
+        raise ServiceError(f"{worker.full_name} left on {long_date(worker.end_date)}", field="worker")
+    current = Allocation.objects.select_for_update().filter(child=child, end_date__isnull=True).first()
+    if current is not None:
+        if current.worker_id == worker.pk:
+            raise ServiceError(f"{child.full_name} is already allocated to {worker.full_name}", field="worker")
+        if start_date < current.start_date:
+            raise ServiceError(
+                f"The new allocation cannot start before the current one ({long_date(current.start_date)})",
+                field="start_date",
+            )
+        current.end_date = start_date
+        current.save(update_fields=["end_date", "updated_at"])
+    return Allocation.objects.create(child=child, worker=worker, team=worker.team, start_date=start_date)

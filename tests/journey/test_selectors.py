@@ -1,0 +1,45 @@
+import datetime as dt
+
+from openmash.casework.models import Referral
+from openmash.casework.selectors import child_chronology
+from openmash.journey.schema import SCHEMA
+from openmash.journey.selectors import journey_events
+
+D = dt.date
+
+
+def test_a_whole_journey_becomes_one_row_per_statutory_event(full_journey: Referral) -> None:
+    events = journey_events(child_ids=[full_journey.child_id])
+    assert events.schema == SCHEMA
+    rows = [(r["event_type"], r["event_date"]) for r in events.iter_rows(named=True)]
+    assert rows == [
+        ("referral", D(2024, 5, 1)),
+        ("assessment_start", D(2024, 5, 2)),
+        ("strategy_discussion", D(2024, 5, 3)),
+        ("s47_start", D(2024, 5, 3)),
+        ("icpc", D(2024, 5, 21)),
+        ("cp_plan_start", D(2024, 5, 21)),
+        ("assessment_authorised", D(2024, 6, 20)),
+        ("cp_review", D(2024, 8, 20)),
+        ("cp_plan_end", D(2025, 2, 10)),
+        ("referral_closed", D(2025, 2, 10)),
+    ]
+    auth = events.filter(events["event_type"] == "assessment_authorised").row(0, named=True)
+    assert auth["start_date"] == D(2024, 5, 2)
+    assert sorted(auth["factors"]) == ["11A", "3B"]
+    assert set(events["la_child_id"].to_list()) == {"C100"}
+    assert set(events["episode_id"].to_list()) == {full_journey.pk}
+
+
+def test_events_are_limited_to_the_children_asked_for(full_journey: Referral) -> None:
+    assert journey_events(child_ids=[full_journey.child_id + 999]).is_empty()
+
+
+def test_chronology_reads_newest_first_with_plain_labels(full_journey: Referral) -> None:
+    entries = child_chronology(child=full_journey.child)
+    assert entries[0].title == "Case closed"
+    assert entries[-1].title == "Referral to children's social care"
+    authorised = next(e for e in entries if e.event_type == "assessment_authorised")
+    assert "Factors: Domestic abuse – parent or carer is the subject; Child sexual exploitation" in authorised.details
+    plan = next(e for e in entries if e.event_type == "cp_plan_start")
+    assert "Initial category: Neglect" in plan.details
