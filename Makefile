@@ -42,7 +42,7 @@ lint: env
 	.venv/bin/ruff format --check src tests bench
 
 typecheck: env
-	.venv/bin/mypy
+	OPENMASH_DEBUG=1 .venv/bin/mypy
 
 pytest: env
 	OPENMASH_DEBUG=0 OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 .venv/bin/pytest $(PYTEST_ARGS)

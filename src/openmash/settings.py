@@ -31,7 +31,7 @@ if not _secret:
     if not DEBUG and not _env_flag("OPENMASH_DEMO"):
         raise RuntimeError("OPENMASH_SECRET_KEY must be set unless OPENMASH_DEBUG or OPENMASH_DEMO is on")
     # Demo and development only: a fixed key so sessions survive restarts of `make run`.
-    _secret = "insecure-demo-key-never-used-in-production-" + "x" * 20  # noqa: S105
+    _secret = "insecure-demo-key-never-used-in-production-" + "x" * 20
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = [h for h in os.environ.get("OPENMASH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]

@@ -34,8 +34,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("sw.demo", "Sam", "Walker", "demo-social-worker-2026", "Social worker", "social_worker"),
     DemoAccount("tm.demo", "Priya", "Shah", "demo-team-manager-2026", "Team manager", "team_manager"),
-    DemoAccount("admin.demo", "Alex", "Morgan", "demo-administrator-2026", "System administrator",
-                is_superuser=True),
+    DemoAccount("admin.demo", "Alex", "Morgan", "demo-administrator-2026", "System administrator", is_superuser=True),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
 from openmash.front_door.models import Contact
@@ -27,7 +28,7 @@ class ChronologyEntry:
 _FACTOR_ORDER = {code: i for i, code in enumerate(AssessmentFactor.values)}
 
 
-def _detail(row: dict[str, object]) -> list[str]:
+def _detail(row: dict[str, Any]) -> list[str]:
     kind = row["event_type"]
     code = row["code"]
     details: list[str] = []
@@ -61,13 +62,11 @@ def _detail(row: dict[str, object]) -> list[str]:
 def child_chronology(*, child: Child) -> list[ChronologyEntry]:
     """Every statutory event for the child, newest first."""
     events = journey_events(child_ids=[child.pk])
-    team_ids = {t for t in events["team_id"].drop_nulls().to_list()}
-    worker_ids = {w for w in events["worker_id"].drop_nulls().to_list()}
+    team_ids = set(events["team_id"].drop_nulls().to_list())
+    worker_ids = set(events["worker_id"].drop_nulls().to_list())
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
     workers = {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids)}
-    contact_outcomes = dict(
-        Contact.objects.filter(child=child).values_list("pk", "outcome")
-    )
+    contact_outcomes = dict(Contact.objects.filter(child=child).values_list("pk", "outcome"))
     entries = []
     for row in events.reverse().iter_rows(named=True):
         details = _detail(row)

@@ -32,9 +32,7 @@ def _lock_referral(referral: Referral) -> Referral:
 
 def _require_open(referral: Referral, action: str) -> None:
     if referral.closure_date is not None:
-        raise ServiceError(
-            f"You cannot {action}: this referral was closed on {long_date(referral.closure_date)}"
-        )
+        raise ServiceError(f"You cannot {action}: this referral was closed on {long_date(referral.closure_date)}")
 
 
 @transaction.atomic
@@ -74,8 +72,7 @@ def referral_create(
     last_closed = Referral.objects.filter(child=child, closure_date__gt=referral_date).first()
     if last_closed is not None:
         raise ServiceError(
-            "The referral date overlaps an earlier referral that closed on "
-            f"{long_date(last_closed.closure_date)}",  # type: ignore[arg-type]
+            f"The referral date overlaps an earlier referral that closed on {long_date(last_closed.closure_date)}",  # type: ignore[arg-type]
             field="referral_date",
         )
     return Referral.objects.create(
@@ -111,13 +108,14 @@ def referral_close(
         raise ServiceError("End the child protection plan before closing the case")
     if referral.cin_plans.filter(end_date__isnull=True).exists():
         raise ServiceError("End the child in need plan before closing the case")
-    if reason in {ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT}:
-        if not referral.assessments.exists():
-            raise ServiceError("This reason needs a completed assessment", field="reason")
+    after_assessment = {ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT}
+    if reason in after_assessment and not referral.assessments.exists():
+        raise ServiceError("This reason needs a completed assessment", field="reason")
     latest = _latest_activity(referral)
     if latest is not None and closure_date < latest:
         raise ServiceError(
-            f"The case cannot close before its last recorded activity on {long_date(latest)}", field="closure_date"
+            f"The case cannot close before its last recorded activity on {long_date(latest)}",
+            field="closure_date",
         )
     referral.closure_date = closure_date
     referral.closure_reason = reason
@@ -214,9 +212,7 @@ def cin_plan_end(*, plan: CINPlan, end_date: dt.date, acting_user: User) -> CINP
     if plan.end_date is not None:
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date < plan.start_date:
-        raise ServiceError(
-            f"The plan cannot end before it started ({long_date(plan.start_date)})", field="end_date"
-        )
+        raise ServiceError(f"The plan cannot end before it started ({long_date(plan.start_date)})", field="end_date")
     _not_in_future(end_date, "end date", "end_date")
     plan.end_date = end_date
     plan.save(update_fields=["end_date", "updated_at"])

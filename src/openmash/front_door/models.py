@@ -48,7 +48,8 @@ class Contact(TimeStamped):
                 name="contact_decided_after_received",
             ),
             models.CheckConstraint(
-                condition=Q(outcome="") | Q(decided_at__isnull=False), name="contact_outcome_has_decision_time"
+                condition=Q(outcome="") | Q(decided_at__isnull=False),
+                name="contact_outcome_has_decision_time",
             ),
         ]
         indexes = [models.Index(fields=["child", "received_at"])]

@@ -46,16 +46,28 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
     frames.append(
         _frame(
             {
-                "event_type": EventType.CONTACT.value, "event_date": received.date(), "child_id": child,
-                "la_child_id": la_id, "source_id": pk, "team_id": team, "code": source,
+                "event_type": EventType.CONTACT.value,
+                "event_date": received.date(),
+                "child_id": child,
+                "la_child_id": la_id,
+                "source_id": pk,
+                "team_id": team,
+                "code": source,
             }
             for pk, child, la_id, received, team, _outcome, source in contacts.iterator(chunk_size=5000)
         )
     )
 
     referrals = _filter(Referral.objects.all(), "child_id", child_ids).values_list(
-        "id", "child_id", "child__la_child_id", "referral_date", "source", "no_further_action",
-        "closure_date", "closure_reason", "team_id",
+        "id",
+        "child_id",
+        "child__la_child_id",
+        "referral_date",
+        "source",
+        "no_further_action",
+        "closure_date",
+        "closure_reason",
+        "team_id",
     )
     referral_rows: list[dict[str, Any]] = []
     episode_team: dict[int, int | None] = {}
@@ -63,12 +75,23 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
         episode_team[pk] = team
         common = {"child_id": child, "la_child_id": la_id, "episode_id": pk, "source_id": pk, "team_id": team}
         referral_rows.append(
-            {"event_type": EventType.REFERRAL.value, "event_date": ref_date, "code": source, "flag": nfa, **common}
+            {
+                "event_type": EventType.REFERRAL.value,
+                "event_date": ref_date,
+                "code": source,
+                "flag": nfa,
+                **common,
+            }
         )
         if closed is not None:
             referral_rows.append(
-                {"event_type": EventType.REFERRAL_CLOSED.value, "event_date": closed, "start_date": ref_date,
-                 "code": reason, **common}
+                {
+                    "event_type": EventType.REFERRAL_CLOSED.value,
+                    "event_date": closed,
+                    "start_date": ref_date,
+                    "code": reason,
+                    **common,
+                }
             )
     frames.append(_frame(referral_rows))
 
@@ -77,18 +100,36 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
     for assessment_id, code in factor_qs.values_list("assessment_id", "code").order_by("assessment_id", "code"):
         factors.setdefault(assessment_id, []).append(code)
     assessments = _filter(Assessment.objects.all(), "referral__child_id", child_ids).values_list(
-        "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "start_date",
-        "authorised_date", "worker_id", "child_in_need",
+        "id",
+        "referral_id",
+        "referral__child_id",
+        "referral__child__la_child_id",
+        "start_date",
+        "authorised_date",
+        "worker_id",
+        "child_in_need",
     )
     rows: list[dict[str, Any]] = []
     for pk, episode, child, la_id, start, authorised, worker, in_need in assessments.iterator(chunk_size=5000):
-        common = {"child_id": child, "la_child_id": la_id, "episode_id": episode, "source_id": pk,
-                  "team_id": episode_team.get(episode), "worker_id": worker}
+        common = {
+            "child_id": child,
+            "la_child_id": la_id,
+            "episode_id": episode,
+            "source_id": pk,
+            "team_id": episode_team.get(episode),
+            "worker_id": worker,
+        }
         rows.append({"event_type": EventType.ASSESSMENT_START.value, "event_date": start, **common})
         if authorised is not None:
             rows.append(
-                {"event_type": EventType.ASSESSMENT_AUTHORISED.value, "event_date": authorised, "start_date": start,
-                 "factors": factors.get(pk, []), "flag": in_need, **common}
+                {
+                    "event_type": EventType.ASSESSMENT_AUTHORISED.value,
+                    "event_date": authorised,
+                    "start_date": start,
+                    "factors": factors.get(pk, []),
+                    "flag": in_need,
+                    **common,
+                }
             )
     frames.append(_frame(rows))
 
@@ -97,58 +138,119 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
         "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "start_date", "end_date"
     )
     for pk, episode, child, la_id, start, end in cin_plans.iterator(chunk_size=5000):
-        common = {"child_id": child, "la_child_id": la_id, "episode_id": episode, "source_id": pk,
-                  "team_id": episode_team.get(episode)}
+        common = {
+            "child_id": child,
+            "la_child_id": la_id,
+            "episode_id": episode,
+            "source_id": pk,
+            "team_id": episode_team.get(episode),
+        }
         rows.append({"event_type": EventType.CIN_PLAN_START.value, "event_date": start, **common})
         if end is not None:
             rows.append({"event_type": EventType.CIN_PLAN_END.value, "event_date": end, "start_date": start, **common})
 
     strategies = _filter(StrategyDiscussion.objects.all(), "referral__child_id", child_ids).values_list(
-        "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "discussion_date", "outcome"
+        "id",
+        "referral_id",
+        "referral__child_id",
+        "referral__child__la_child_id",
+        "discussion_date",
+        "outcome",
     )
     for pk, episode, child, la_id, day, outcome in strategies.iterator(chunk_size=5000):
         rows.append(
-            {"event_type": EventType.STRATEGY_DISCUSSION.value, "event_date": day, "child_id": child,
-             "la_child_id": la_id, "episode_id": episode, "source_id": pk, "team_id": episode_team.get(episode),
-             "code": outcome}
+            {
+                "event_type": EventType.STRATEGY_DISCUSSION.value,
+                "event_date": day,
+                "child_id": child,
+                "la_child_id": la_id,
+                "episode_id": episode,
+                "source_id": pk,
+                "team_id": episode_team.get(episode),
+                "code": outcome,
+            }
         )
 
     s47s = _filter(Section47Enquiry.objects.all(), "referral__child_id", child_ids).values_list(
-        "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "start_date",
-        "conference_date", "conference_not_required",
+        "id",
+        "referral_id",
+        "referral__child_id",
+        "referral__child__la_child_id",
+        "start_date",
+        "conference_date",
+        "conference_not_required",
     )
     for pk, episode, child, la_id, start, conference, not_required in s47s.iterator(chunk_size=5000):
-        common = {"child_id": child, "la_child_id": la_id, "episode_id": episode, "source_id": pk,
-                  "team_id": episode_team.get(episode)}
+        common = {
+            "child_id": child,
+            "la_child_id": la_id,
+            "episode_id": episode,
+            "source_id": pk,
+            "team_id": episode_team.get(episode),
+        }
         rows.append({"event_type": EventType.S47_START.value, "event_date": start, "flag": not_required, **common})
         if conference is not None:
             rows.append({"event_type": EventType.ICPC.value, "event_date": conference, "start_date": start, **common})
 
     plans = _filter(ChildProtectionPlan.objects.all(), "referral__child_id", child_ids).values_list(
-        "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "start_date", "end_date",
-        "initial_category", "latest_category", "number_of_previous_plans",
+        "id",
+        "referral_id",
+        "referral__child_id",
+        "referral__child__la_child_id",
+        "start_date",
+        "end_date",
+        "initial_category",
+        "latest_category",
+        "number_of_previous_plans",
     )
     for pk, episode, child, la_id, start, end, initial, latest, previous in plans.iterator(chunk_size=5000):
-        common = {"child_id": child, "la_child_id": la_id, "episode_id": episode, "source_id": pk,
-                  "team_id": episode_team.get(episode)}
+        common = {
+            "child_id": child,
+            "la_child_id": la_id,
+            "episode_id": episode,
+            "source_id": pk,
+            "team_id": episode_team.get(episode),
+        }
         rows.append(
-            {"event_type": EventType.CP_PLAN_START.value, "event_date": start, "code": initial,
-             "previous_plans": previous, **common}
+            {
+                "event_type": EventType.CP_PLAN_START.value,
+                "event_date": start,
+                "code": initial,
+                "previous_plans": previous,
+                **common,
+            }
         )
         if end is not None:
             rows.append(
-                {"event_type": EventType.CP_PLAN_END.value, "event_date": end, "start_date": start, "code": latest,
-                 **common}
+                {
+                    "event_type": EventType.CP_PLAN_END.value,
+                    "event_date": end,
+                    "start_date": start,
+                    "code": latest,
+                    **common,
+                }
             )
 
     reviews = _filter(ChildProtectionReview.objects.all(), "plan__referral__child_id", child_ids).values_list(
-        "id", "plan__referral_id", "plan__referral__child_id", "plan__referral__child__la_child_id", "review_date",
+        "id",
+        "plan__referral_id",
+        "plan__referral__child_id",
+        "plan__referral__child__la_child_id",
+        "review_date",
         "plan__start_date",
     )
     for pk, episode, child, la_id, day, plan_start in reviews.iterator(chunk_size=5000):
         rows.append(
-            {"event_type": EventType.CP_REVIEW.value, "event_date": day, "start_date": plan_start, "child_id": child,
-             "la_child_id": la_id, "episode_id": episode, "source_id": pk, "team_id": episode_team.get(episode)}
+            {
+                "event_type": EventType.CP_REVIEW.value,
+                "event_date": day,
+                "start_date": plan_start,
+                "child_id": child,
+                "la_child_id": la_id,
+                "episode_id": episode,
+                "source_id": pk,
+                "team_id": episode_team.get(episode),
+            }
         )
     frames.append(_frame(rows))
 

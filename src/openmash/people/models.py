@@ -43,7 +43,8 @@ class Child(TimeStamped):
                 name="child_one_birth_date",
             ),
             models.CheckConstraint(
-                condition=Q(date_of_death__isnull=True) | Q(date_of_birth__isnull=True)
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_birth__isnull=True)
                 | Q(date_of_death__gte=models.F("date_of_birth")),
                 name="child_death_after_birth",
             ),

@@ -33,8 +33,10 @@ def child_create(
     if not valid_la_child_id(la_child_id):
         raise ServiceError("The LA child ID must be 1 to 20 letters or digits", field="la_child_id")
     if (date_of_birth is None) == (expected_date_of_birth is None):
-        raise ServiceError("Give either a date of birth or, for an unborn child, an expected date of birth",
-                           field="date_of_birth")
+        raise ServiceError(
+            "Give either a date of birth or, for an unborn child, an expected date of birth",
+            field="date_of_birth",
+        )
     today = dt.date.today()  # noqa: DTZ011 - dates are local calendar dates
     if date_of_birth is not None and date_of_birth > today:
         raise ServiceError("The date of birth cannot be in the future", field="date_of_birth")
@@ -48,9 +50,17 @@ def child_create(
     try:
         with transaction.atomic():
             return Child.objects.create(
-                la_child_id=la_child_id, first_name=first_name.strip(), last_name=last_name.strip(),
-                date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth, sex=sex,
-                ethnicity=ethnicity, upn=upn, nhs_number=nhs, address=address, postcode=postcode.upper().strip(),
+                la_child_id=la_child_id,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                date_of_birth=date_of_birth,
+                expected_date_of_birth=expected_date_of_birth,
+                sex=sex,
+                ethnicity=ethnicity,
+                upn=upn,
+                nhs_number=nhs,
+                address=address,
+                postcode=postcode.upper().strip(),
             )
     except IntegrityError as exc:
         raise ServiceError("A child with that LA child ID already exists", field="la_child_id") from exc

@@ -81,7 +81,8 @@ class ChildProtectionPlan(TimeStamped):
         constraints = [
             # CIN rules 8925 and 8840: a plan ends after the day it starts.
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")), name="cp_plan_end_after_start"
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="cp_plan_end_after_start",
             ),
             models.UniqueConstraint(fields=["referral"], condition=Q(end_date__isnull=True), name="cp_plan_one_open"),
         ]

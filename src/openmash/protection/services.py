@@ -35,7 +35,11 @@ def _open_referral(referral: Referral, action: str) -> Referral:
 
 @transaction.atomic
 def strategy_discussion_record(
-    *, referral: Referral, discussion_date: dt.date, outcome: StrategyDiscussion.Outcome | str, acting_user: User
+    *,
+    referral: Referral,
+    discussion_date: dt.date,
+    outcome: StrategyDiscussion.Outcome | str,
+    acting_user: User,
 ) -> StrategyDiscussion:
     referral = _open_referral(referral, "record a strategy discussion")
     if discussion_date < referral.referral_date:
@@ -137,7 +141,11 @@ def conference_record(
 
 @transaction.atomic
 def cp_plan_review(
-    *, plan: ChildProtectionPlan, review_date: dt.date, latest_category: CategoryOfAbuse | str = "", acting_user: User
+    *,
+    plan: ChildProtectionPlan,
+    review_date: dt.date,
+    latest_category: CategoryOfAbuse | str = "",
+    acting_user: User,
 ) -> ChildProtectionReview:
     plan = ChildProtectionPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.end_date is not None:
@@ -163,9 +171,7 @@ def cp_plan_end(*, plan: ChildProtectionPlan, end_date: dt.date, acting_user: Us
     if plan.end_date is not None:
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date <= plan.start_date:
-        raise ServiceError(
-            f"A plan must end after the day it started ({long_date(plan.start_date)})", field="end_date"
-        )
+        raise ServiceError(f"A plan must end after the day it started ({long_date(plan.start_date)})", field="end_date")
     _not_in_future(end_date, "end date", "end_date")
     plan.end_date = end_date
     plan.save(update_fields=["end_date", "updated_at"])

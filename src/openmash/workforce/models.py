@@ -65,7 +65,10 @@ class StaffMember(TimeStamped):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="staff")
     job_role = models.CharField(max_length=30, choices=JobRole.choices)
     fte = models.DecimalField(
-        "FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"),
+        "FTE",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     is_case_holder = models.BooleanField(default=True)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from openmash.performance.kpis import Measure, average_caseload
 
-from .models import Allocation, StaffMember
+from .models import StaffMember
 
 
 def case_holders_on(day: dt.date) -> list[StaffMember]:
@@ -32,4 +32,3 @@ def caseload_on(day: dt.date) -> Measure:
     cases = sum(h.cases for h in holders)  # type: ignore[attr-defined]
     fte = sum((h.fte for h in holders), Decimal("0"))
     return average_caseload(cases, float(fte))
-

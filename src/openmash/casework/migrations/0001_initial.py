@@ -6,110 +6,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('front_door', '0001_initial'),
-        ('people', '0001_initial'),
-        ('workforce', '0001_initial'),
+        ("front_door", "0001_initial"),
+        ("people", "0001_initial"),
+        ("workforce", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('referral_date', models.DateField()),
-                ('source', models.CharField(choices=[('1A', 'Individual – family member, relative or carer'), ('1B', 'Individual – acquaintance (including neighbours and childminders)'), ('1C', 'Individual – self'), ('1D', 'Individual – other (including strangers)'), ('2A', 'Schools'), ('2B', 'Education services'), ('3A', 'Health – GP'), ('3B', 'Health – health visitor'), ('3C', 'Health – school nurse'), ('3D', 'Health – other primary health services'), ('3E', 'Health – A&E'), ('3F', 'Health – other (for example hospice)'), ('4', 'Housing (local authority or housing association)'), ('5A', 'LA services – social care (for example adult social care)'), ('5B', 'LA services – other internal department (for example youth offending)'), ('5C', "LA services – external (for example another LA's adult social care)"), ('5D', 'LA services – early help'), ('6', 'Police'), ('7', 'Other legal agency (courts, probation, immigration, Cafcass, prison)'), ('8', "Other (children's centres, independent providers, voluntary organisations)"), ('9', 'Anonymous'), ('10', 'Unknown')], max_length=2)),
-                ('primary_need', models.CharField(blank=True, choices=[('N1', 'Abuse or neglect'), ('N2', "Child's disability"), ('N3', 'Parental disability or illness'), ('N4', 'Family in acute stress'), ('N5', 'Family dysfunction'), ('N6', 'Socially unacceptable behaviour'), ('N7', 'Low income'), ('N8', 'Absent parenting'), ('N9', 'Cases other than children in need'), ('N0', 'Not stated')], max_length=2)),
-                ('no_further_action', models.BooleanField(default=False, help_text='The referral needed no further action (ReferralNFA).')),
-                ('closure_date', models.DateField(blank=True, null=True)),
-                ('closure_reason', models.CharField(blank=True, choices=[('RC1', 'Adopted'), ('RC2', 'Died'), ('RC3', 'Child arrangements order'), ('RC4', 'Special guardianship order'), ('RC5', 'Transferred to another local authority'), ('RC6', 'Transferred to adult social care'), ('RC7', 'Services ceased for any other reason, including child no longer in need'), ('RC8', 'Case closed after assessment, no further action'), ('RC9', 'Case closed after assessment, referred to early help')], max_length=3)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='people.child')),
-                ('contact', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referral', to='front_door.contact')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workforce.team')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("referral_date", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("1A", "Individual – family member, relative or carer"),
+                            ("1B", "Individual – acquaintance (including neighbours and childminders)"),
+                            ("1C", "Individual – self"),
+                            ("1D", "Individual – other (including strangers)"),
+                            ("2A", "Schools"),
+                            ("2B", "Education services"),
+                            ("3A", "Health – GP"),
+                            ("3B", "Health – health visitor"),
+                            ("3C", "Health – school nurse"),
+                            ("3D", "Health – other primary health services"),
+                            ("3E", "Health – A&E"),
+                            ("3F", "Health – other (for example hospice)"),
+                            ("4", "Housing (local authority or housing association)"),
+                            ("5A", "LA services – social care (for example adult social care)"),
+                            ("5B", "LA services – other internal department (for example youth offending)"),
+                            ("5C", "LA services – external (for example another LA's adult social care)"),
+                            ("5D", "LA services – early help"),
+                            ("6", "Police"),
+                            ("7", "Other legal agency (courts, probation, immigration, Cafcass, prison)"),
+                            (
+                                "8",
+                                "Other (children's centres, independent providers, voluntary organisations)",
+                            ),
+                            ("9", "Anonymous"),
+                            ("10", "Unknown"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "primary_need",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("N1", "Abuse or neglect"),
+                            ("N2", "Child's disability"),
+                            ("N3", "Parental disability or illness"),
+                            ("N4", "Family in acute stress"),
+                            ("N5", "Family dysfunction"),
+                            ("N6", "Socially unacceptable behaviour"),
+                            ("N7", "Low income"),
+                            ("N8", "Absent parenting"),
+                            ("N9", "Cases other than children in need"),
+                            ("N0", "Not stated"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "no_further_action",
+                    models.BooleanField(
+                        default=False, help_text="The referral needed no further action (ReferralNFA)."
+                    ),
+                ),
+                ("closure_date", models.DateField(blank=True, null=True)),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("RC1", "Adopted"),
+                            ("RC2", "Died"),
+                            ("RC3", "Child arrangements order"),
+                            ("RC4", "Special guardianship order"),
+                            ("RC5", "Transferred to another local authority"),
+                            ("RC6", "Transferred to adult social care"),
+                            (
+                                "RC7",
+                                "Services ceased for any other reason, including child no longer in need",
+                            ),
+                            ("RC8", "Case closed after assessment, no further action"),
+                            ("RC9", "Case closed after assessment, referred to early help"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referral",
+                        to="front_door.contact",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workforce.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referral_date', '-id'],
+                "ordering": ["-referral_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CINPlan',
+            name="CINPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cin_plans', to='casework.referral')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cin_plans",
+                        to="casework.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'CIN plan',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "CIN plan",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('start_date', models.DateField()),
-                ('authorised_date', models.DateField(blank=True, null=True)),
-                ('child_in_need', models.BooleanField(blank=True, help_text='Whether the assessment found the child to be in need.', null=True)),
-                ('authorised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assessments', to='workforce.staffmember')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='casework.referral')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("start_date", models.DateField()),
+                ("authorised_date", models.DateField(blank=True, null=True)),
+                (
+                    "child_in_need",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Whether the assessment found the child to be in need.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "authorised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assessments",
+                        to="workforce.staffmember",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="casework.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', '-id'],
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentFactorRecord',
+            name="AssessmentFactorRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('1A', 'Alcohol misuse – child'), ('1B', 'Alcohol misuse – parent or carer'), ('1C', 'Alcohol misuse – other person in the household'), ('2A', 'Drug misuse – child'), ('2B', 'Drug misuse – parent or carer'), ('2C', 'Drug misuse – other person in the household'), ('3A', 'Domestic abuse – child is the subject'), ('3B', 'Domestic abuse – parent or carer is the subject'), ('3C', 'Domestic abuse – other person in the household is the subject'), ('4A', 'Mental health – child'), ('4B', 'Mental health – parent or carer'), ('4C', 'Mental health – other person in the household'), ('5A', 'Learning disability – child'), ('5B', 'Learning disability – parent or carer'), ('5C', 'Learning disability – other person in the household'), ('6A', 'Physical disability or illness – child'), ('6B', 'Physical disability or illness – parent or carer'), ('6C', 'Physical disability or illness – other person in the household'), ('7A', 'Young carer'), ('8B', 'Privately fostered – overseas child who intends to return'), ('8C', 'Privately fostered – overseas child who intends to stay'), ('8D', 'Privately fostered – UK child in educational placement'), ('8E', 'Privately fostered – UK child in alternative family arrangement'), ('8F', 'Privately fostered – other'), ('9A', 'Unaccompanied asylum-seeking child'), ('10A', 'Going or being missing'), ('11A', 'Child sexual exploitation'), ('12A', 'Trafficking'), ('13A', 'Gangs'), ('14A', 'Socially unacceptable behaviour'), ('15A', 'Self-harm'), ('16A', 'Abuse or neglect – neglect'), ('17A', 'Abuse or neglect – emotional abuse'), ('18B', 'Abuse or neglect – physical abuse, child on child'), ('18C', 'Abuse or neglect – physical abuse, adult on child'), ('19B', 'Abuse or neglect – sexual abuse, child on child'), ('19C', 'Abuse or neglect – sexual abuse, adult on child'), ('20', 'Other'), ('21', 'No factors identified'), ('22A', 'Female genital mutilation'), ('23A', 'Abuse linked to faith or belief'), ('24A', 'Child criminal exploitation')], max_length=3)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='factors', to='casework.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("1A", "Alcohol misuse – child"),
+                            ("1B", "Alcohol misuse – parent or carer"),
+                            ("1C", "Alcohol misuse – other person in the household"),
+                            ("2A", "Drug misuse – child"),
+                            ("2B", "Drug misuse – parent or carer"),
+                            ("2C", "Drug misuse – other person in the household"),
+                            ("3A", "Domestic abuse – child is the subject"),
+                            ("3B", "Domestic abuse – parent or carer is the subject"),
+                            ("3C", "Domestic abuse – other person in the household is the subject"),
+                            ("4A", "Mental health – child"),
+                            ("4B", "Mental health – parent or carer"),
+                            ("4C", "Mental health – other person in the household"),
+                            ("5A", "Learning disability – child"),
+                            ("5B", "Learning disability – parent or carer"),
+                            ("5C", "Learning disability – other person in the household"),
+                            ("6A", "Physical disability or illness – child"),
+                            ("6B", "Physical disability or illness – parent or carer"),
+                            ("6C", "Physical disability or illness – other person in the household"),
+                            ("7A", "Young carer"),
+                            ("8B", "Privately fostered – overseas child who intends to return"),
+                            ("8C", "Privately fostered – overseas child who intends to stay"),
+                            ("8D", "Privately fostered – UK child in educational placement"),
+                            ("8E", "Privately fostered – UK child in alternative family arrangement"),
+                            ("8F", "Privately fostered – other"),
+                            ("9A", "Unaccompanied asylum-seeking child"),
+                            ("10A", "Going or being missing"),
+                            ("11A", "Child sexual exploitation"),
+                            ("12A", "Trafficking"),
+                            ("13A", "Gangs"),
+                            ("14A", "Socially unacceptable behaviour"),
+                            ("15A", "Self-harm"),
+                            ("16A", "Abuse or neglect – neglect"),
+                            ("17A", "Abuse or neglect – emotional abuse"),
+                            ("18B", "Abuse or neglect – physical abuse, child on child"),
+                            ("18C", "Abuse or neglect – physical abuse, adult on child"),
+                            ("19B", "Abuse or neglect – sexual abuse, child on child"),
+                            ("19C", "Abuse or neglect – sexual abuse, adult on child"),
+                            ("20", "Other"),
+                            ("21", "No factors identified"),
+                            ("22A", "Female genital mutilation"),
+                            ("23A", "Abuse linked to faith or belief"),
+                            ("24A", "Child criminal exploitation"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="factors",
+                        to="casework.assessment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'code'), name='assessment_factor_once')],
+                "constraints": [models.UniqueConstraint(fields=("assessment", "code"), name="assessment_factor_once")],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['child', 'referral_date'], name='casework_re_child_i_abaf4e_idx'),
+            model_name="referral",
+            index=models.Index(fields=["child", "referral_date"], name="casework_re_child_i_abaf4e_idx"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['referral_date'], name='casework_re_referra_e4d3f2_idx'),
+            model_name="referral",
+            index=models.Index(fields=["referral_date"], name="casework_re_referra_e4d3f2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('closure_date__isnull', True), ('closure_date__gte', models.F('referral_date')), _connector='OR'), name='referral_closed_after_referred'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closure_date__isnull", True),
+                    ("closure_date__gte", models.F("referral_date")),
+                    _connector="OR",
+                ),
+                name="referral_closed_after_referred",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closure_date__isnull', True), ('closure_reason', '')), models.Q(('closure_date__isnull', False), models.Q(('closure_reason', ''), _negated=True)), _connector='OR'), name='referral_closure_date_and_reason'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closure_date__isnull", True), ("closure_reason", "")),
+                    models.Q(("closure_date__isnull", False), models.Q(("closure_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="referral_closure_date_and_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cinplan',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='cin_plan_end_after_start'),
+            model_name="cinplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="cin_plan_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cinplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('referral',), name='cin_plan_one_open'),
+            model_name="cinplan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)), fields=("referral",), name="cin_plan_one_open"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('authorised_date__isnull', True), ('authorised_date__gte', models.F('start_date')), _connector='OR'), name='assessment_authorised_after_start'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("authorised_date__isnull", True),
+                    ("authorised_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="assessment_authorised_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('authorised_date__isnull', True)), fields=('referral',), name='assessment_one_open'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("authorised_date__isnull", True)),
+                fields=("referral",),
+                name="assessment_one_open",
+            ),
         ),
     ]

@@ -6,37 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('workforce', '0001_initial'),
+        ("people", "0001_initial"),
+        ("workforce", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('received_at', models.DateTimeField()),
-                ('source', models.CharField(choices=[('1A', 'Individual – family member, relative or carer'), ('1B', 'Individual – acquaintance (including neighbours and childminders)'), ('1C', 'Individual – self'), ('1D', 'Individual – other (including strangers)'), ('2A', 'Schools'), ('2B', 'Education services'), ('3A', 'Health – GP'), ('3B', 'Health – health visitor'), ('3C', 'Health – school nurse'), ('3D', 'Health – other primary health services'), ('3E', 'Health – A&E'), ('3F', 'Health – other (for example hospice)'), ('4', 'Housing (local authority or housing association)'), ('5A', 'LA services – social care (for example adult social care)'), ('5B', 'LA services – other internal department (for example youth offending)'), ('5C', "LA services – external (for example another LA's adult social care)"), ('5D', 'LA services – early help'), ('6', 'Police'), ('7', 'Other legal agency (courts, probation, immigration, Cafcass, prison)'), ('8', "Other (children's centres, independent providers, voluntary organisations)"), ('9', 'Anonymous'), ('10', 'Unknown')], max_length=2)),
-                ('referrer_name', models.CharField(blank=True, max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('rag', models.CharField(blank=True, choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=5, verbose_name='RAG rating')),
-                ('outcome', models.CharField(blank=True, choices=[('nfa', 'No further action'), ('advice', 'Advice and signposting'), ('early_help', 'Early help'), ('referral', "Referral to children's social care"), ('strategy', 'Strategy discussion'), ('already_open', 'Passed to allocated worker (already open)'), ('other_la', 'Passed to another local authority')], max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='people.child')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workforce.team')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("received_at", models.DateTimeField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("1A", "Individual – family member, relative or carer"),
+                            ("1B", "Individual – acquaintance (including neighbours and childminders)"),
+                            ("1C", "Individual – self"),
+                            ("1D", "Individual – other (including strangers)"),
+                            ("2A", "Schools"),
+                            ("2B", "Education services"),
+                            ("3A", "Health – GP"),
+                            ("3B", "Health – health visitor"),
+                            ("3C", "Health – school nurse"),
+                            ("3D", "Health – other primary health services"),
+                            ("3E", "Health – A&E"),
+                            ("3F", "Health – other (for example hospice)"),
+                            ("4", "Housing (local authority or housing association)"),
+                            ("5A", "LA services – social care (for example adult social care)"),
+                            ("5B", "LA services – other internal department (for example youth offending)"),
+                            ("5C", "LA services – external (for example another LA's adult social care)"),
+                            ("5D", "LA services – early help"),
+                            ("6", "Police"),
+                            ("7", "Other legal agency (courts, probation, immigration, Cafcass, prison)"),
+                            (
+                                "8",
+                                "Other (children's centres, independent providers, voluntary organisations)",
+                            ),
+                            ("9", "Anonymous"),
+                            ("10", "Unknown"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("referrer_name", models.CharField(blank=True, max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "rag",
+                    models.CharField(
+                        blank=True,
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=5,
+                        verbose_name="RAG rating",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("advice", "Advice and signposting"),
+                            ("early_help", "Early help"),
+                            ("referral", "Referral to children's social care"),
+                            ("strategy", "Strategy discussion"),
+                            ("already_open", "Passed to allocated worker (already open)"),
+                            ("other_la", "Passed to another local authority"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workforce.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['child', 'received_at'], name='front_door__child_i_948631_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('decided_at__isnull', True), ('decided_at__gte', models.F('received_at')), _connector='OR'), name='contact_decided_after_received'), models.CheckConstraint(condition=models.Q(('outcome', ''), ('decided_at__isnull', False), _connector='OR'), name='contact_outcome_has_decision_time')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [models.Index(fields=["child", "received_at"], name="front_door__child_i_948631_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_at__isnull", True),
+                            ("decided_at__gte", models.F("received_at")),
+                            _connector="OR",
+                        ),
+                        name="contact_decided_after_received",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("outcome", ""), ("decided_at__isnull", False), _connector="OR"),
+                        name="contact_outcome_has_decision_time",
+                    ),
+                ],
             },
         ),
     ]

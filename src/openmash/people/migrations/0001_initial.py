@@ -6,84 +6,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Adult',
+            name="Adult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(db_index=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Unknown or not recorded')], default='U', max_length=1)),
-                ('nhs_number', models.CharField(blank=True, max_length=10, verbose_name='NHS number')),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('postcode', models.CharField(blank=True, max_length=8, validators=[django.core.validators.RegexValidator('^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$', 'Enter a full UK postcode, like SW1A 1AA')])),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(db_index=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Unknown or not recorded")],
+                        default="U",
+                        max_length=1,
+                    ),
+                ),
+                ("nhs_number", models.CharField(blank=True, max_length=10, verbose_name="NHS number")),
+                ("address", models.CharField(blank=True, max_length=200)),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$",
+                                "Enter a full UK postcode, like SW1A 1AA",
+                            )
+                        ],
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'id'],
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('la_child_id', models.CharField(max_length=20, unique=True, verbose_name='LA child ID')),
-                ('upn', models.CharField(blank=True, db_index=True, max_length=13, verbose_name='UPN')),
-                ('former_upn', models.CharField(blank=True, max_length=13, verbose_name='former UPN')),
-                ('upn_unknown', models.CharField(blank=True, choices=[('UN1', 'Not of school age and no UPN assigned yet'), ('UN2', 'Never attended a maintained school in England'), ('UN3', 'Educated outside England'), ('UN4', 'Newly referred or arrived; UPN not yet known'), ('UN5', 'Sources conflict on the UPN'), ('UN6', 'Unborn child'), ('UN7', 'Referral with no further action')], max_length=3, verbose_name='reason UPN unknown')),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='NHS number')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(db_index=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('expected_date_of_birth', models.DateField(blank=True, null=True)),
-                ('date_of_death', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Unknown or not recorded')], default='U', max_length=1)),
-                ('ethnicity', models.CharField(choices=[('WBRI', 'White – British'), ('WIRI', 'White – Irish'), ('WIRT', 'Traveller of Irish heritage'), ('WOTH', 'Any other White background'), ('WROM', 'Gypsy or Roma'), ('MWBC', 'White and Black Caribbean'), ('MWBA', 'White and Black African'), ('MWAS', 'White and Asian'), ('MOTH', 'Any other mixed background'), ('AIND', 'Indian'), ('APKN', 'Pakistani'), ('ABAN', 'Bangladeshi'), ('AOTH', 'Any other Asian background'), ('BCRB', 'Caribbean'), ('BAFR', 'African'), ('BOTH', 'Any other Black background'), ('CHNE', 'Chinese'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], default='NOBT', max_length=4)),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('postcode', models.CharField(blank=True, max_length=8, validators=[django.core.validators.RegexValidator('^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$', 'Enter a full UK postcode, like SW1A 1AA')])),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("la_child_id", models.CharField(max_length=20, unique=True, verbose_name="LA child ID")),
+                ("upn", models.CharField(blank=True, db_index=True, max_length=13, verbose_name="UPN")),
+                ("former_upn", models.CharField(blank=True, max_length=13, verbose_name="former UPN")),
+                (
+                    "upn_unknown",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("UN1", "Not of school age and no UPN assigned yet"),
+                            ("UN2", "Never attended a maintained school in England"),
+                            ("UN3", "Educated outside England"),
+                            ("UN4", "Newly referred or arrived; UPN not yet known"),
+                            ("UN5", "Sources conflict on the UPN"),
+                            ("UN6", "Unborn child"),
+                            ("UN7", "Referral with no further action"),
+                        ],
+                        max_length=3,
+                        verbose_name="reason UPN unknown",
+                    ),
+                ),
+                (
+                    "nhs_number",
+                    models.CharField(blank=True, db_index=True, max_length=10, verbose_name="NHS number"),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(db_index=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("expected_date_of_birth", models.DateField(blank=True, null=True)),
+                ("date_of_death", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Unknown or not recorded")],
+                        default="U",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White – British"),
+                            ("WIRI", "White – Irish"),
+                            ("WIRT", "Traveller of Irish heritage"),
+                            ("WOTH", "Any other White background"),
+                            ("WROM", "Gypsy or Roma"),
+                            ("MWBC", "White and Black Caribbean"),
+                            ("MWBA", "White and Black African"),
+                            ("MWAS", "White and Asian"),
+                            ("MOTH", "Any other mixed background"),
+                            ("AIND", "Indian"),
+                            ("APKN", "Pakistani"),
+                            ("ABAN", "Bangladeshi"),
+                            ("AOTH", "Any other Asian background"),
+                            ("BCRB", "Caribbean"),
+                            ("BAFR", "African"),
+                            ("BOTH", "Any other Black background"),
+                            ("CHNE", "Chinese"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        default="NOBT",
+                        max_length=4,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200)),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$",
+                                "Enter a full UK postcode, like SW1A 1AA",
+                            )
+                        ],
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'ordering': ['last_name', 'first_name', 'id'],
-                'indexes': [models.Index(fields=['first_name'], name='people_chil_first_n_27542a_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('date_of_birth__isnull', False), ('expected_date_of_birth__isnull', True)), models.Q(('date_of_birth__isnull', True), ('expected_date_of_birth__isnull', False)), _connector='OR'), name='child_one_birth_date'), models.CheckConstraint(condition=models.Q(('date_of_death__isnull', True), ('date_of_birth__isnull', True), ('date_of_death__gte', models.F('date_of_birth')), _connector='OR'), name='child_death_after_birth')],
+                "verbose_name_plural": "children",
+                "ordering": ["last_name", "first_name", "id"],
+                "indexes": [models.Index(fields=["first_name"], name="people_chil_first_n_27542a_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("date_of_birth__isnull", False), ("expected_date_of_birth__isnull", True)),
+                            models.Q(("date_of_birth__isnull", True), ("expected_date_of_birth__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="child_one_birth_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("date_of_death__isnull", True),
+                            ("date_of_birth__isnull", True),
+                            ("date_of_death__gte", models.F("date_of_birth")),
+                            _connector="OR",
+                        ),
+                        name="child_death_after_birth",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChildDisability',
+            name="ChildDisability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('NONE', 'No disability'), ('MOB', 'Mobility'), ('HAND', 'Hand function'), ('PC', 'Personal care'), ('INC', 'Incontinence'), ('COMM', 'Communication'), ('LD', 'Learning'), ('HEAR', 'Hearing'), ('VIS', 'Vision'), ('BEH', 'Behaviour'), ('CON', 'Consciousness'), ('AUT', 'Autism or Asperger syndrome'), ('DDA', 'Other disability (DDA) not otherwise listed')], max_length=4)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disabilities', to='people.child')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("NONE", "No disability"),
+                            ("MOB", "Mobility"),
+                            ("HAND", "Hand function"),
+                            ("PC", "Personal care"),
+                            ("INC", "Incontinence"),
+                            ("COMM", "Communication"),
+                            ("LD", "Learning"),
+                            ("HEAR", "Hearing"),
+                            ("VIS", "Vision"),
+                            ("BEH", "Behaviour"),
+                            ("CON", "Consciousness"),
+                            ("AUT", "Autism or Asperger syndrome"),
+                            ("DDA", "Other disability (DDA) not otherwise listed"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disabilities",
+                        to="people.child",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('child', 'code'), name='child_disability_once')],
+                "constraints": [models.UniqueConstraint(fields=("child", "code"), name="child_disability_once")],
             },
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relationship_type', models.CharField(choices=[('parent', 'Parent'), ('step_parent', 'Step-parent'), ('carer', 'Carer'), ('grandparent', 'Grandparent'), ('sibling', 'Sibling'), ('half_sibling', 'Half-sibling'), ('household_member', 'Other household member'), ('alleged_perpetrator', 'Alleged perpetrator')], max_length=30)),
-                ('lives_with_child', models.BooleanField(default=False)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('adult', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='relationships', to='people.adult')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships', to='people.child')),
-                ('other_child', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='relationships_as_other', to='people.child')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "relationship_type",
+                    models.CharField(
+                        choices=[
+                            ("parent", "Parent"),
+                            ("step_parent", "Step-parent"),
+                            ("carer", "Carer"),
+                            ("grandparent", "Grandparent"),
+                            ("sibling", "Sibling"),
+                            ("half_sibling", "Half-sibling"),
+                            ("household_member", "Other household member"),
+                            ("alleged_perpetrator", "Alleged perpetrator"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("lives_with_child", models.BooleanField(default=False)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "adult",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships",
+                        to="people.adult",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "other_child",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationships_as_other",
+                        to="people.child",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('adult__isnull', False), ('other_child__isnull', True)), models.Q(('adult__isnull', True), ('other_child__isnull', False)), _connector='OR'), name='relationship_one_person'), models.CheckConstraint(condition=models.Q(('other_child', models.F('child')), _negated=True), name='relationship_not_self')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("adult__isnull", False), ("other_child__isnull", True)),
+                            models.Q(("adult__isnull", True), ("other_child__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="relationship_one_person",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("other_child", models.F("child")), _negated=True),
+                        name="relationship_not_self",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,106 +5,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0001_initial'),
+        ("casework", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Section47Enquiry',
+            name="Section47Enquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('start_date', models.DateField()),
-                ('conference_target_date', models.DateField(blank=True, null=True)),
-                ('conference_date', models.DateField(blank=True, null=True)),
-                ('conference_not_required', models.BooleanField(default=False)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='section47s', to='casework.referral')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("start_date", models.DateField()),
+                ("conference_target_date", models.DateField(blank=True, null=True)),
+                ("conference_date", models.DateField(blank=True, null=True)),
+                ("conference_not_required", models.BooleanField(default=False)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="section47s",
+                        to="casework.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Section 47 enquiry',
-                'verbose_name_plural': 'Section 47 enquiries',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "Section 47 enquiry",
+                "verbose_name_plural": "Section 47 enquiries",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChildProtectionPlan',
+            name="ChildProtectionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('initial_category', models.CharField(choices=[('NEG', 'Neglect'), ('PHY', 'Physical abuse'), ('SAB', 'Sexual abuse'), ('EMO', 'Emotional abuse'), ('MUL', 'Multiple')], max_length=3)),
-                ('latest_category', models.CharField(choices=[('NEG', 'Neglect'), ('PHY', 'Physical abuse'), ('SAB', 'Sexual abuse'), ('EMO', 'Emotional abuse'), ('MUL', 'Multiple')], max_length=3)),
-                ('number_of_previous_plans', models.PositiveSmallIntegerField(default=0, help_text='Earlier child protection plans for this child (NumberOfPreviousCPP).')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cp_plans', to='casework.referral')),
-                ('section47', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cp_plans', to='protection.section47enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "initial_category",
+                    models.CharField(
+                        choices=[
+                            ("NEG", "Neglect"),
+                            ("PHY", "Physical abuse"),
+                            ("SAB", "Sexual abuse"),
+                            ("EMO", "Emotional abuse"),
+                            ("MUL", "Multiple"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "latest_category",
+                    models.CharField(
+                        choices=[
+                            ("NEG", "Neglect"),
+                            ("PHY", "Physical abuse"),
+                            ("SAB", "Sexual abuse"),
+                            ("EMO", "Emotional abuse"),
+                            ("MUL", "Multiple"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "number_of_previous_plans",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Earlier child protection plans for this child (NumberOfPreviousCPP).",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cp_plans",
+                        to="casework.referral",
+                    ),
+                ),
+                (
+                    "section47",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cp_plans",
+                        to="protection.section47enquiry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'child protection plan',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "child protection plan",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StrategyDiscussion',
+            name="StrategyDiscussion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('discussion_date', models.DateField()),
-                ('outcome', models.CharField(choices=[('s47', 'Section 47 enquiry'), ('s17', 'Continue under section 17'), ('nfa', 'No further action')], max_length=3)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='strategy_discussions', to='casework.referral')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("discussion_date", models.DateField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("s47", "Section 47 enquiry"),
+                            ("s17", "Continue under section 17"),
+                            ("nfa", "No further action"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="strategy_discussions",
+                        to="casework.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-discussion_date', '-id'],
+                "ordering": ["-discussion_date", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='section47enquiry',
-            name='strategy_discussion',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='section47s', to='protection.strategydiscussion'),
+            model_name="section47enquiry",
+            name="strategy_discussion",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="section47s",
+                to="protection.strategydiscussion",
+            ),
         ),
         migrations.CreateModel(
-            name='ChildProtectionReview',
+            name="ChildProtectionReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('review_date', models.DateField()),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='protection.childprotectionplan')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("review_date", models.DateField()),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="protection.childprotectionplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review_date', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'review_date'), name='cp_review_once_a_day')],
+                "ordering": ["review_date", "id"],
+                "constraints": [models.UniqueConstraint(fields=("plan", "review_date"), name="cp_review_once_a_day")],
             },
         ),
         migrations.AddIndex(
-            model_name='childprotectionplan',
-            index=models.Index(fields=['start_date'], name='protection__start_d_ef63a8_idx'),
+            model_name="childprotectionplan",
+            index=models.Index(fields=["start_date"], name="protection__start_d_ef63a8_idx"),
         ),
         migrations.AddIndex(
-            model_name='childprotectionplan',
-            index=models.Index(fields=['end_date'], name='protection__end_dat_768e08_idx'),
+            model_name="childprotectionplan",
+            index=models.Index(fields=["end_date"], name="protection__end_dat_768e08_idx"),
         ),
         migrations.AddConstraint(
-            model_name='childprotectionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gt', models.F('start_date')), _connector='OR'), name='cp_plan_end_after_start'),
+            model_name="childprotectionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gt", models.F("start_date")), _connector="OR"
+                ),
+                name="cp_plan_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childprotectionplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('referral',), name='cp_plan_one_open'),
+            model_name="childprotectionplan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)), fields=("referral",), name="cp_plan_one_open"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section47enquiry',
-            constraint=models.CheckConstraint(condition=models.Q(('conference_date__isnull', True), ('conference_date__gte', models.F('start_date')), _connector='OR'), name='s47_conference_after_start'),
+            model_name="section47enquiry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("conference_date__isnull", True),
+                    ("conference_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="s47_conference_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section47enquiry',
-            constraint=models.CheckConstraint(condition=models.Q(('conference_date__isnull', False), ('conference_not_required', True), _negated=True), name='s47_conference_or_not_required'),
+            model_name="section47enquiry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("conference_date__isnull", False), ("conference_not_required", True), _negated=True
+                ),
+                name="s47_conference_or_not_required",
+            ),
         ),
     ]
