@@ -7,6 +7,7 @@ switches on debug pages, OPENMASH_SECRET_KEY must be set outside DEBUG.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -43,6 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "auditlog",
     "openmash.core",
     "openmash.accounts",
     "openmash.access",
@@ -63,9 +68,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Every page needs a signed-in user unless its view says otherwise (sign-in pages).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "openmash.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Last, so it sees the final response of a failed sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "openmash.urls"
@@ -105,9 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "web:child_search"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:sign_in"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -142,8 +158,11 @@ SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Signed out after 30 minutes idle: every request renews the session, and pages warn two minutes
+# before it ends with a way to stay signed in.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_WARNING_SECONDS = 2 * 60
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -166,6 +185,20 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Two-factor sign-in (TOTP). The issuer names the service in authenticator apps.
+OTP_TOTP_ISSUER = "OpenMASH"
+
+# Lock out after 5 failed sign-ins for the same username from the same address, for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Change history: who changed what, with old and new values, in the same transaction as the change.
+AUDITLOG_INCLUDE_ALL_MODELS = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -179,3 +212,8 @@ OPENMASH_LA_NAME = os.environ.get("OPENMASH_LA_NAME", "Demo Borough Council")
 
 # The demo switch: allows demo accounts. Never set it in production.
 OPENMASH_DEMO = _env_flag("OPENMASH_DEMO")
+
+# Children aged 0-17 in the authority (ONS mid-year estimate), the denominator of rates per 10,000.
+OPENMASH_CHILD_POPULATION = int(os.environ.get("OPENMASH_CHILD_POPULATION", "45000"))
+# How long after a MASH contact MASH practitioners keep sight of the child.
+OPENMASH_MASH_RECENT_DAYS = int(os.environ.get("OPENMASH_MASH_RECENT_DAYS", "30"))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from openmash.accounts.models import Agency
 from openmash.core.codes import ReferralSource
 from openmash.core.models import TimeStamped
 
@@ -31,6 +32,10 @@ class Contact(TimeStamped):
     received_at = models.DateTimeField()
     source = models.CharField(max_length=2, choices=ReferralSource.choices)
     referrer_name = models.CharField(max_length=200, blank=True)
+    referrer_agency = models.CharField(
+        max_length=20, choices=Agency.choices, blank=True,
+        help_text="The partner agency that made the contact, which sees its outcome.",
+    )
     summary = models.TextField(blank=True)
     rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -56,3 +61,46 @@ class Contact(TimeStamped):
 
     def __str__(self) -> str:
         return f"Contact {self.pk} for {self.child_id} on {self.received_at:%d/%m/%Y}"
+
+
+class SharingLevel(models.TextChoices):
+    """Who beyond the contributing agency may read a contribution."""
+
+    MASH_ONLY = "mash_only", "MASH practitioners only"
+    SAFEGUARDING = "safeguarding", "MASH and the child's social care team"
+    PARTNERS = "partners", "MASH, the social care team and the agencies it is shared with"
+
+
+class AgencyContribution(TimeStamped):
+    """What one agency knows about a child, added to a MASH enquiry (for example police intelligence)."""
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="agency_contributions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
+    )
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    summary = models.TextField()
+    sharing_level = models.CharField(max_length=20, choices=SharingLevel.choices, default=SharingLevel.SAFEGUARDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["child", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_display()} contribution {self.pk}"
+
+
+class ContributionShare(models.Model):
+    """A contribution shared to another agency (sharing level PARTNERS)."""
+
+    contribution = models.ForeignKey(AgencyContribution, on_delete=models.CASCADE, related_name="shares")
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contribution", "agency"], name="contribution_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} shared with {self.agency}"

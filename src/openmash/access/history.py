@@ -1,0 +1,31 @@
+"""Change history (old and new values) for every model holding personal data, via django-auditlog.
+
+django-auditlog writes its entries from model signals inside the same database transaction as the
+change, and works on SQLite and PostgreSQL alike. Bulk loads (the synthetic borough) bypass it.
+"""
+
+from __future__ import annotations
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+TRACKED = [
+    "people.Child", "people.ChildDisability", "people.Adult", "people.Relationship",
+    "front_door.Contact", "front_door.AgencyContribution", "front_door.ContributionShare",
+    "casework.Referral", "casework.Assessment", "casework.AssessmentFactorRecord", "casework.CINPlan",
+    "protection.StrategyDiscussion", "protection.Section47Enquiry", "protection.ChildProtectionPlan",
+    "protection.ChildProtectionReview",
+    "workforce.Allocation", "workforce.StaffMember", "workforce.Team", "workforce.Service",
+    "access.ChildRestriction", "access.BreakGlassGrant",
+    "accounts.UserRole",
+]
+
+
+def register_models() -> None:
+    for label in TRACKED:
+        model = apps.get_model(label)
+        if not auditlog.contains(model):
+            auditlog.register(model, exclude_fields=["created_at", "updated_at"])
+    user = apps.get_model("accounts.User")
+    if not auditlog.contains(user):
+        auditlog.register(user, exclude_fields=["password", "last_login"])

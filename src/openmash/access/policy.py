@@ -1,0 +1,271 @@
+"""The access policy: the one place that answers "may this user see, change or export this?".
+
+Plain-words version for a data protection officer: docs/access.md. In short:
+
+- social workers see children allocated to them or to their team; team and service managers see
+  the children held anywhere in their service;
+- MASH practitioners (from any agency) see children with an open or recent MASH contact;
+- partner-agency staff see the children their agency contributed about or referred, their own
+  agency's contributions, contributions shared to their agency, and the outcomes of their contacts;
+  never another agency's contribution unless it was shared to them;
+- a restricted record is visible to its named users only, whatever their role;
+- anyone else may open a record only through "break glass", giving a reason; it lasts a few hours,
+  is recorded, and is shown to their manager;
+- scrutiny members (councillors) never see anything about an individual child.
+
+Selectors ask `visible_children(user)` and the `can_*` functions; views never decide on their own.
+A forbidden object must answer exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from openmash.accounts.models import Agency, Role, User
+from openmash.people.models import Adult, Child
+
+from .models import BreakGlassGrant, ChildRestriction
+
+# Roles whose work is casework on individual children in children's social care.
+CASE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER})
+MANAGER_ROLES = frozenset({Role.TEAM_MANAGER, Role.SERVICE_MANAGER})
+BREAK_GLASS_HOURS = 8
+
+
+class Basis(StrEnum):
+    """Why a user may see a child: written to the audit trail with every view."""
+
+    ALLOCATED = "allocated to them"
+    TEAM = "allocated to their team"
+    SERVICE = "held in their service"
+    MASH = "open or recent MASH contact"
+    AGENCY = "their agency contributed or referred"
+    NAMED = "named on a restricted record"
+    BREAK_GLASS = "break glass"
+
+
+def _mash_recent_days() -> int:
+    return int(getattr(settings, "OPENMASH_MASH_RECENT_DAYS", 30))
+
+
+def is_scrutiny_only(user: User) -> bool:
+    """Councillors and democratic-services officers: aggregates only, never a child."""
+    return user.agency == Agency.DEMOCRATIC_SERVICES or user.has_role(Role.SCRUTINY_MEMBER)
+
+
+def is_childrens_social_care(user: User) -> bool:
+    return user.agency == Agency.CHILDRENS_SOCIAL_CARE
+
+
+def _staff_team_and_service(user: User) -> tuple[int | None, int | None, int | None]:
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return None, None, None
+    return staff.pk, staff.team_id, staff.team.service_id
+
+
+def _scopes(user: User) -> list[tuple[Basis, Q]]:
+    """Each way the user may normally see a child, as a condition on Child."""
+    if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
+        return []
+    scopes: list[tuple[Basis, Q]] = []
+    staff_id, team_id, service_id = _staff_team_and_service(user)
+    open_allocation = Q(allocations__end_date__isnull=True)
+    if is_childrens_social_care(user) and staff_id is not None:
+        if user.has_role(Role.SOCIAL_WORKER):
+            scopes.append((Basis.ALLOCATED, open_allocation & Q(allocations__worker_id=staff_id)))
+            scopes.append((Basis.TEAM, open_allocation & Q(allocations__team_id=team_id)))
+        if user.has_role(*MANAGER_ROLES):
+            scopes.append((Basis.SERVICE, open_allocation & Q(allocations__team__service_id=service_id)))
+    if user.has_role(Role.MASH_PRACTITIONER):
+        since = timezone.now() - dt.timedelta(days=_mash_recent_days())
+        scopes.append((Basis.MASH, Q(contacts__received_at__gte=since) | Q(contacts__outcome="")))
+    if not is_childrens_social_care(user) or user.has_role(Role.AGENCY_RESEARCHER):
+        scopes.append(
+            (Basis.AGENCY, Q(agency_contributions__agency=user.agency) | Q(contacts__referrer_agency=user.agency))
+        )
+    return scopes
+
+
+def _restricted() -> Exists:
+    return Exists(ChildRestriction.objects.filter(child_id=OuterRef("pk")))
+
+
+def _named(user: User) -> Exists:
+    return Exists(ChildRestriction.objects.filter(child_id=OuterRef("pk"), allowed_users=user))
+
+
+def _break_glass(user: User) -> Exists:
+    return Exists(
+        BreakGlassGrant.objects.filter(child_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
+    )
+
+
+def visible_children(user: User) -> QuerySet[Child]:
+    """Every child the user may see now."""
+    if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
+        return Child.objects.none()
+    normal = Q(pk__in=[])
+    for _basis, condition in _scopes(user):
+        normal |= condition
+    in_scope_ids = Child.objects.filter(normal).values("pk")
+    return Child.objects.filter(
+        (Q(pk__in=in_scope_ids) & ~_restricted()) | _named(user) | (_break_glass(user) & ~_restricted())
+    )
+
+
+def basis_for(user: User, child: Child) -> Basis | None:
+    """Why the user may see this child, or None if they may not."""
+    if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
+        return None
+    restricted = ChildRestriction.objects.filter(child=child).first()
+    if restricted is not None:
+        return Basis.NAMED if restricted.allowed_users.filter(pk=user.pk).exists() else None
+    for basis, condition in _scopes(user):
+        if Child.objects.filter(condition, pk=child.pk).exists():
+            return basis
+    if BreakGlassGrant.objects.filter(child=child, user=user, expires_at__gt=timezone.now()).exists():
+        return Basis.BREAK_GLASS
+    return None
+
+
+def can_view_child(user: User, child: Child) -> bool:
+    return basis_for(user, child) is not None
+
+
+def can_view_casework(user: User, child: Child) -> bool:
+    """Referrals, assessments, plans and the chronology: children's social care and the MASH only."""
+    basis = basis_for(user, child)
+    if basis is None:
+        return False
+    if basis == Basis.AGENCY:
+        return False
+    return is_childrens_social_care(user) or user.has_role(Role.MASH_PRACTITIONER)
+
+
+def can_change_child(user: User, child: Child) -> bool:
+    """Recording casework: case roles and MASH practitioners within their normal scope.
+
+    Break glass gives sight, not the right to change a record.
+    """
+    basis = basis_for(user, child)
+    if basis is None or basis == Basis.BREAK_GLASS:
+        return False
+    if basis == Basis.NAMED:
+        return user.has_role(*CASE_ROLES, Role.MASH_PRACTITIONER) and is_childrens_social_care(user)
+    if basis == Basis.MASH:
+        return user.has_role(Role.MASH_PRACTITIONER)
+    return basis in {Basis.ALLOCATED, Basis.TEAM, Basis.SERVICE}
+
+
+def can_authorise(user: User, child: Child) -> bool:
+    """Managers authorise assessments and decisions for children in their service."""
+    return user.has_role(*MANAGER_ROLES) and can_change_child(user, child)
+
+
+def can_create_child(user: User) -> bool:
+    return user.is_active and not is_scrutiny_only(user) and (
+        (is_childrens_social_care(user) and user.has_role(*CASE_ROLES)) or user.has_role(Role.MASH_PRACTITIONER)
+    )
+
+
+def can_allocate(user: User) -> bool:
+    return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
+
+
+def visible_contributions(user: User, child: Child) -> QuerySet[models.Model]:
+    """Agency contributions about the child this user may read."""
+    from openmash.front_door.models import AgencyContribution, SharingLevel
+
+    if basis_for(user, child) is None:
+        return AgencyContribution.objects.none()
+    qs = AgencyContribution.objects.filter(child=child)
+    if user.has_role(Role.MASH_PRACTITIONER):
+        return qs
+    own_or_shared = Q(agency=user.agency) | Q(sharing_level=SharingLevel.PARTNERS, shares__agency=user.agency)
+    if is_childrens_social_care(user) and user.has_role(*CASE_ROLES):
+        own_or_shared |= Q(sharing_level__in=[SharingLevel.SAFEGUARDING, SharingLevel.PARTNERS])
+    return qs.filter(own_or_shared).distinct()
+
+
+def visible_contacts(user: User, child: Child) -> QuerySet[models.Model]:
+    """Contacts about the child: all of them for social care and the MASH; a partner's own otherwise."""
+    from openmash.front_door.models import Contact
+
+    if basis_for(user, child) is None:
+        return Contact.objects.none()
+    qs = Contact.objects.filter(child=child)
+    if can_view_casework(user, child):
+        return qs
+    return qs.filter(referrer_agency=user.agency)
+
+
+def visible_adults(user: User) -> QuerySet[Adult]:
+    return Adult.objects.filter(relationships__child__in=visible_children(user)).distinct()
+
+
+# Exports and the audit trail -------------------------------------------------------------------
+
+
+class Export(StrEnum):
+    AUDIT_LOG = "audit_log"
+    CASELOAD = "caseload"
+    AGGREGATES = "aggregates"
+
+
+def can_export(user: User, export: Export) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if export == Export.AUDIT_LOG:
+        return user.has_role(Role.AUDITOR)
+    if export == Export.CASELOAD:
+        return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
+    if export == Export.AGGREGATES:
+        return user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES, Role.SCRUTINY_MEMBER)
+    return False
+
+
+def can_see_who_viewed(user: User, child: Child) -> bool:
+    """Managers for children in their service, and information-governance auditors."""
+    if user.has_role(Role.AUDITOR) and not is_scrutiny_only(user):
+        return True
+    basis = basis_for(user, child)
+    return user.has_role(*MANAGER_ROLES) and basis in {Basis.SERVICE, Basis.NAMED}
+
+
+def can_review_break_glass(user: User) -> bool:
+    return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
+
+
+def break_glass_reviewable_by(user: User) -> QuerySet[BreakGlassGrant]:
+    """Break-glass uses by staff in the manager's team (team manager) or service (service manager)."""
+    _staff_id, team_id, service_id = _staff_team_and_service(user)
+    if not can_review_break_glass(user) or team_id is None:
+        return BreakGlassGrant.objects.none()
+    if user.has_role(Role.SERVICE_MANAGER):
+        scope = Q(user__staff__team__service_id=service_id)
+    else:
+        scope = Q(user__staff__team_id=team_id)
+    return BreakGlassGrant.objects.filter(scope).exclude(user=user).select_related("user", "child")
+
+
+def can_view_aggregates(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def aggregates_need_suppression(user: User) -> bool:
+    """Councillors and anyone outside children's services see small numbers suppressed."""
+    return is_scrutiny_only(user) or not (
+        is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES)
+    )
+
+
+def may_break_glass(user: User) -> bool:
+    return user.is_authenticated and user.is_active and not is_scrutiny_only(user)
+
