@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "openmash.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -122,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "web:child_search"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
 
 PASSWORD_HASHERS = [
@@ -195,6 +196,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Never keep what was typed as a password or code in the failure records.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # Change history: who changed what, with old and new values, in the same transaction as the change.
 AUDITLOG_INCLUDE_ALL_MODELS = False

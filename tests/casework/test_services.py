@@ -14,8 +14,13 @@ D = dt.date
 
 def test_a_child_cannot_have_two_open_referrals(referral: Referral, child: Child, worker_user: User) -> None:
     with pytest.raises(ServiceError, match="already has an open referral from 1 May 2024"):
-        services.referral_create(child=child, referral_date=D(2024, 6, 1), source=ReferralSource.SCHOOLS,
-                                 primary_need=PrimaryNeed.ABUSE_NEGLECT, acting_user=worker_user)
+        services.referral_create(
+            child=child,
+            referral_date=D(2024, 6, 1),
+            source=ReferralSource.SCHOOLS,
+            primary_need=PrimaryNeed.ABUSE_NEGLECT,
+            acting_user=worker_user,
+        )
     assert Referral.objects.filter(child=child).count() == 1
 
 
@@ -23,14 +28,16 @@ def test_primary_need_is_required_unless_no_further_action(child: Child, worker_
     with pytest.raises(ServiceError) as err:
         services.referral_create(child=child, referral_date=D(2024, 6, 1), source="6", acting_user=worker_user)
     assert err.value.field == "primary_need"
-    nfa = services.referral_create(child=child, referral_date=D(2024, 6, 1), source="6", no_further_action=True,
-                                   acting_user=worker_user)
+    nfa = services.referral_create(
+        child=child, referral_date=D(2024, 6, 1), source="6", no_further_action=True, acting_user=worker_user
+    )
     assert nfa.no_further_action
 
 
 def test_no_further_action_referrals_cannot_have_assessments(child: Child, worker_user: User) -> None:
-    nfa = services.referral_create(child=child, referral_date=D(2024, 6, 1), source="6", no_further_action=True,
-                                   acting_user=worker_user)
+    nfa = services.referral_create(
+        child=child, referral_date=D(2024, 6, 1), source="6", no_further_action=True, acting_user=worker_user
+    )
     with pytest.raises(ServiceError, match="no further action"):
         services.assessment_start(referral=nfa, start_date=D(2024, 6, 2), acting_user=worker_user)
     assert not Assessment.objects.exists()
@@ -44,8 +51,13 @@ def test_assessment_cannot_start_before_the_referral(referral: Referral, worker_
 def test_authorisation_before_the_assessment_began_is_refused(referral: Referral, worker_user: User) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     with pytest.raises(ServiceError, match=r"cannot be authorised before it started \(10 May 2024\)") as err:
-        services.assessment_authorise(assessment=a, authorised_date=D(2024, 5, 9), factors=["3B"],
-                                      child_in_need=True, acting_user=worker_user)
+        services.assessment_authorise(
+            assessment=a,
+            authorised_date=D(2024, 5, 9),
+            factors=["3B"],
+            child_in_need=True,
+            acting_user=worker_user,
+        )
     assert err.value.field == "authorised_date"
     a.refresh_from_db()
     assert a.authorised_date is None
@@ -54,9 +66,13 @@ def test_authorisation_before_the_assessment_began_is_refused(referral: Referral
 
 def test_authorisation_records_the_manager_and_factors(referral: Referral, worker_user: User) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
-    services.assessment_authorise(assessment=a, authorised_date=D(2024, 6, 10),
-                                  factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT, "4B", "3B"],
-                                  child_in_need=True, acting_user=worker_user)
+    services.assessment_authorise(
+        assessment=a,
+        authorised_date=D(2024, 6, 10),
+        factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT, "4B", "3B"],
+        child_in_need=True,
+        acting_user=worker_user,
+    )
     a.refresh_from_db()
     assert a.authorised_by == worker_user
     assert sorted(a.factors.values_list("code", flat=True)) == ["3B", "4B"]
@@ -65,8 +81,13 @@ def test_authorisation_records_the_manager_and_factors(referral: Referral, worke
 def test_no_factors_must_stand_alone(referral: Referral, worker_user: User) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     with pytest.raises(ServiceError, match="cannot be combined"):
-        services.assessment_authorise(assessment=a, authorised_date=D(2024, 6, 10), factors=["21", "3B"],
-                                      child_in_need=False, acting_user=worker_user)
+        services.assessment_authorise(
+            assessment=a,
+            authorised_date=D(2024, 6, 10),
+            factors=["21", "3B"],
+            child_in_need=False,
+            acting_user=worker_user,
+        )
 
 
 def test_only_one_assessment_in_progress(referral: Referral, worker_user: User) -> None:
@@ -78,24 +99,42 @@ def test_only_one_assessment_in_progress(referral: Referral, worker_user: User) 
 def test_case_cannot_close_with_an_open_assessment(referral: Referral, worker_user: User) -> None:
     services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     with pytest.raises(ServiceError, match="open assessment"):
-        services.referral_close(referral=referral, closure_date=D(2024, 6, 1),
-                                reason=ReasonForClosure.SERVICES_CEASED, acting_user=worker_user)
+        services.referral_close(
+            referral=referral,
+            closure_date=D(2024, 6, 1),
+            reason=ReasonForClosure.SERVICES_CEASED,
+            acting_user=worker_user,
+        )
     referral.refresh_from_db()
     assert referral.closure_date is None
 
 
 def test_closure_after_assessment_needs_an_assessment(referral: Referral, worker_user: User) -> None:
     with pytest.raises(ServiceError, match="needs a completed assessment"):
-        services.referral_close(referral=referral, closure_date=D(2024, 6, 1),
-                                reason=ReasonForClosure.NFA_AFTER_ASSESSMENT, acting_user=worker_user)
+        services.referral_close(
+            referral=referral,
+            closure_date=D(2024, 6, 1),
+            reason=ReasonForClosure.NFA_AFTER_ASSESSMENT,
+            acting_user=worker_user,
+        )
 
 
 def test_a_new_referral_cannot_overlap_a_closed_one(full_journey: Referral, worker_user: User) -> None:
     with pytest.raises(ServiceError, match="overlaps an earlier referral"):
-        services.referral_create(child=full_journey.child, referral_date=D(2025, 1, 1), source="6",
-                                 primary_need="N1", acting_user=worker_user)
-    again = services.referral_create(child=full_journey.child, referral_date=D(2025, 3, 1), source="6",
-                                     primary_need="N1", acting_user=worker_user)
+        services.referral_create(
+            child=full_journey.child,
+            referral_date=D(2025, 1, 1),
+            source="6",
+            primary_need="N1",
+            acting_user=worker_user,
+        )
+    again = services.referral_create(
+        child=full_journey.child,
+        referral_date=D(2025, 3, 1),
+        source="6",
+        primary_need="N1",
+        acting_user=worker_user,
+    )
     assert again.pk != full_journey.pk
 
 
@@ -107,5 +146,6 @@ def test_cin_plan_cannot_end_before_it_starts(referral: Referral, worker_user: U
 
 def test_future_dates_are_refused(referral: Referral, worker_user: User) -> None:
     with pytest.raises(ServiceError, match="cannot be in the future"):
-        services.assessment_start(referral=referral, start_date=dt.date.today() + dt.timedelta(days=1),
-                                  acting_user=worker_user)
+        services.assessment_start(
+            referral=referral, start_date=dt.date.today() + dt.timedelta(days=1), acting_user=worker_user
+        )

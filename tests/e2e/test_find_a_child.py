@@ -5,21 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from openmash.casework.models import Referral
 
+from . import helpers
 from .conftest import Ui
 
 pytestmark = pytest.mark.e2e
 
 
 def sign_in(ui: Ui, username: str, password: str) -> None:
-    ui.goto("/children/")
-    expect(ui.page.get_by_role("heading", name="Sign in")).to_be_visible()
-    ui.page.get_by_label("Username").fill(username)
-    ui.page.get_by_label("Password").fill(password)
-    ui.navigate_by(ui.page.get_by_role("button", name="Sign in").click)
+    """Password, then the code from the user's authenticator app (the step is skipped if the password is wrong)."""
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    helpers.sign_in(ui, username, password, device.bin_key)
 
 
 def test_sign_in_search_and_open_the_chronology(ui: Ui, full_journey: Referral) -> None:

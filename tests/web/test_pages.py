@@ -5,10 +5,12 @@ from openmash.accounts.models import User
 from openmash.casework.models import Referral
 from openmash.people.models import Child
 
+from ..accounts.helpers import sign_in_verified
+
 
 @pytest.fixture
 def signed_in(client: Client, worker_user: User) -> Client:
-    client.force_login(worker_user)
+    sign_in_verified(client, worker_user)
     return client
 
 

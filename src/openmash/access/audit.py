@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from auditlog.context import set_actor
 from django.db import models
@@ -12,9 +12,6 @@ from django.db import models
 from openmash.accounts.models import User
 
 from .models import AuditEvent
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def record(
@@ -41,7 +38,7 @@ def record(
     )
 
 
-def changes_by_acting_user(service: Callable[P, R]) -> Callable[P, R]:
+def changes_by_acting_user[**P, R](service: Callable[P, R]) -> Callable[P, R]:
     """Attribute the change history (old and new values) written by a service to its `acting_user`.
 
     Web requests set the actor through middleware too; this covers commands, tasks and tests.

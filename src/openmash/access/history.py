@@ -10,13 +10,27 @@ from auditlog.registry import auditlog
 from django.apps import apps
 
 TRACKED = [
-    "people.Child", "people.ChildDisability", "people.Adult", "people.Relationship",
-    "front_door.Contact", "front_door.AgencyContribution", "front_door.ContributionShare",
-    "casework.Referral", "casework.Assessment", "casework.AssessmentFactorRecord", "casework.CINPlan",
-    "protection.StrategyDiscussion", "protection.Section47Enquiry", "protection.ChildProtectionPlan",
+    "people.Child",
+    "people.ChildDisability",
+    "people.Adult",
+    "people.Relationship",
+    "front_door.Contact",
+    "front_door.AgencyContribution",
+    "front_door.ContributionShare",
+    "casework.Referral",
+    "casework.Assessment",
+    "casework.AssessmentFactorRecord",
+    "casework.CINPlan",
+    "protection.StrategyDiscussion",
+    "protection.Section47Enquiry",
+    "protection.ChildProtectionPlan",
     "protection.ChildProtectionReview",
-    "workforce.Allocation", "workforce.StaffMember", "workforce.Team", "workforce.Service",
-    "access.ChildRestriction", "access.BreakGlassGrant",
+    "workforce.Allocation",
+    "workforce.StaffMember",
+    "workforce.Team",
+    "workforce.Service",
+    "access.ChildRestriction",
+    "access.BreakGlassGrant",
     "accounts.UserRole",
 ]
 

@@ -102,9 +102,7 @@ def _named(user: User) -> Exists:
 
 
 def _break_glass(user: User) -> Exists:
-    return Exists(
-        BreakGlassGrant.objects.filter(child_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
-    )
+    return Exists(BreakGlassGrant.objects.filter(child_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
 
 
 def visible_children(user: User) -> QuerySet[Child]:
@@ -170,8 +168,10 @@ def can_authorise(user: User, child: Child) -> bool:
 
 
 def can_create_child(user: User) -> bool:
-    return user.is_active and not is_scrutiny_only(user) and (
-        (is_childrens_social_care(user) and user.has_role(*CASE_ROLES)) or user.has_role(Role.MASH_PRACTITIONER)
+    return (
+        user.is_active
+        and not is_scrutiny_only(user)
+        and ((is_childrens_social_care(user) and user.has_role(*CASE_ROLES)) or user.has_role(Role.MASH_PRACTITIONER))
     )
 
 
@@ -268,4 +268,3 @@ def aggregates_need_suppression(user: User) -> bool:
 
 def may_break_glass(user: User) -> bool:
     return user.is_authenticated and user.is_active and not is_scrutiny_only(user)
-

@@ -27,8 +27,12 @@ def child_for_view(*, user: User, la_child_id: str, page: str) -> tuple[Child, p
     if child is None or basis is None:
         raise NotFound("No child with that ID")
     audit.record(
-        user=user, action=AuditEvent.Action.VIEW, obj=child, child_id=child.pk,
-        summary=f"Viewed {page} for {child.la_child_id}", detail={"page": page, "basis": basis.value},
+        user=user,
+        action=AuditEvent.Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        summary=f"Viewed {page} for {child.la_child_id}",
+        detail={"page": page, "basis": basis.value},
     )
     return child, basis
 
@@ -40,7 +44,9 @@ def children_search(*, user: User, query: str) -> QuerySet[Child]:
 
     results = child_search(query=query).filter(pk__in=policy.visible_children(user).values("pk"))
     audit.record(
-        user=user, action=AuditEvent.Action.SEARCH, summary=f"Searched for children: {query[:100]}",
+        user=user,
+        action=AuditEvent.Action.SEARCH,
+        summary=f"Searched for children: {query[:100]}",
         detail={"query": query, "results": results.count()},
     )
     return results

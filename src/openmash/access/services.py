@@ -17,11 +17,11 @@ from .models import AuditEvent, BreakGlassGrant, ChildRestriction
 MIN_REASON_LENGTH = 20
 
 
-@transaction.atomic
 def break_glass_open(*, user: User, la_child_id: str, reason: str) -> Child:
     """Open a record outside the user's scope for a stated reason, for a few hours.
 
-    A missing child and a restricted one get the same answer. Every attempt is recorded.
+    A missing child and a restricted one get the same answer. Every attempt is recorded, a refused
+    one included (so the refusal is committed before the error is raised).
     """
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
@@ -30,18 +30,32 @@ def break_glass_open(*, user: User, la_child_id: str, reason: str) -> Child:
         )
     if not policy.may_break_glass(user):
         raise ServiceError("You cannot open individual children's records", field="la_child_id")
-    child = Child.objects.filter(la_child_id=la_child_id.strip()).first()
-    if child is None or ChildRestriction.objects.filter(child=child).exists():
-        audit.record(user=user, action=AuditEvent.Action.DENIED, summary="Break glass refused: no such child",
-                     reason=reason, detail={"la_child_id": la_child_id})
-        raise ServiceError("No child found with that LA child ID", field="la_child_id")
-    grant = BreakGlassGrant.objects.create(
-        user=user, child=child, reason=reason,
-        expires_at=timezone.now() + dt.timedelta(hours=policy.BREAK_GLASS_HOURS),
-    )
-    audit.record(user=user, action=AuditEvent.Action.BREAK_GLASS, obj=grant, child_id=child.pk, reason=reason,
-                 summary=f"Break glass: opened {child.la_child_id} outside their access")
-    return child
+    with transaction.atomic():
+        child = Child.objects.filter(la_child_id=la_child_id.strip()).first()
+        if child is not None and not ChildRestriction.objects.filter(child=child).exists():
+            grant = BreakGlassGrant.objects.create(
+                user=user,
+                child=child,
+                reason=reason,
+                expires_at=timezone.now() + dt.timedelta(hours=policy.BREAK_GLASS_HOURS),
+            )
+            audit.record(
+                user=user,
+                action=AuditEvent.Action.BREAK_GLASS,
+                obj=grant,
+                child_id=child.pk,
+                reason=reason,
+                summary=f"Break glass: opened {child.la_child_id} outside their access",
+            )
+            return child
+        audit.record(
+            user=user,
+            action=AuditEvent.Action.DENIED,
+            summary="Break glass refused: no such child",
+            reason=reason,
+            detail={"la_child_id": la_child_id},
+        )
+    raise ServiceError("No child found with that LA child ID", field="la_child_id")
 
 
 @transaction.atomic
@@ -54,8 +68,13 @@ def break_glass_review(*, grant: BreakGlassGrant, acting_user: User) -> BreakGla
     grant.reviewed_by = acting_user
     grant.reviewed_at = timezone.now()
     grant.save(update_fields=["reviewed_by", "reviewed_at"])
-    audit.record(user=acting_user, action=AuditEvent.Action.CHANGE, obj=grant, child_id=grant.child_id,
-                 summary="Reviewed a break-glass use")
+    audit.record(
+        user=acting_user,
+        action=AuditEvent.Action.CHANGE,
+        obj=grant,
+        child_id=grant.child_id,
+        summary="Reviewed a break-glass use",
+    )
     return grant
 
 
@@ -71,7 +90,13 @@ def child_restrict(*, child: Child, reason: str, allowed: list[User], acting_use
         child=child, defaults={"reason": reason.strip(), "created_by": acting_user}
     )
     restriction.allowed_users.set({*allowed, acting_user})
-    audit.record(user=acting_user, action=AuditEvent.Action.CHANGE, obj=restriction, child_id=child.pk,
-                 summary=f"Restricted the record of {child.la_child_id}", reason=reason,
-                 detail={"allowed": sorted(u.get_username() for u in {*allowed, acting_user})})
+    audit.record(
+        user=acting_user,
+        action=AuditEvent.Action.CHANGE,
+        obj=restriction,
+        child_id=child.pk,
+        summary=f"Restricted the record of {child.la_child_id}",
+        reason=reason,
+        detail={"allowed": sorted(u.get_username() for u in {*allowed, acting_user})},
+    )
     return restriction

@@ -1,18 +1,43 @@
 """Demo sign-ins for trying the system with the synthetic borough.
 
-Only available when OPENMASH_DEMO is switched on; production settings never create these.
+Only available when OPENMASH_DEMO is switched on: `ensure_demo_users` refuses to run without it, and
+the sign-in pages refuse these usernames without it, so a database made for a demo cannot be used to
+sign in to a live service with the published passwords below.
+
+Each account has a fixed password and a fixed two-factor secret (derived from the username, so it
+is the same on every machine and every run). Add the secret to any authenticator app, or compute the
+current code with `demo_code(username)` or `openmash demo-users --code USERNAME`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from openmash.workforce.models import StaffMember
+from openmash.workforce.models import StaffMember, Team
 
-from .models import User
+from . import totp
+from .models import Agency, Role, User, UserRole
+
+DEMO_DEVICE_NAME = "Demo authenticator"
+
+
+class Link:
+    """How a demo account is tied to a member of staff in the demo borough."""
+
+    NONE = ""
+    CASE_HOLDER = "case_holder"  # a social worker holding children in a CIN or CP team
+    TEAM_MANAGER = "team_manager"  # manages the case holder's team
+    SERVICE_MANAGER = "service_manager"  # manages the service the case holder's team is in
+    MASH = "mash"  # works in the MASH team
 
 
 @dataclass(frozen=True)
@@ -20,46 +45,291 @@ class DemoAccount:
     username: str
     first_name: str
     last_name: str
+    agency: Agency
+    roles: tuple[Role, ...]
     password: str
     description: str
-    job_role: str = ""
+    link: str = Link.NONE
     is_superuser: bool = False
 
-    def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data.pop("job_role")
-        return data
+    @property
+    def totp_key(self) -> bytes:
+        """20 bytes, the same on every run: the demo is reproducible, authenticator apps keep working."""
+        return hashlib.sha256(b"openmash-demo-totp\x00" + self.username.encode()).digest()[:20]
+
+    @property
+    def totp_secret(self) -> str:
+        return totp.base32_secret(self.totp_key)
 
 
-DEMO_ACCOUNTS = [
-    DemoAccount("sw.demo", "Sam", "Walker", "demo-social-worker-2026", "Social worker", "social_worker"),
-    DemoAccount("tm.demo", "Priya", "Shah", "demo-team-manager-2026", "Team manager", "team_manager"),
-    DemoAccount("admin.demo", "Alex", "Morgan", "demo-administrator-2026", "System administrator", is_superuser=True),
-]
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "sw.demo", "Sam", "Walker", Agency.CHILDRENS_SOCIAL_CARE, (Role.SOCIAL_WORKER,),
+        "demo-social-worker-2026", "Social worker holding children's cases", Link.CASE_HOLDER,
+    ),
+    DemoAccount(
+        "tm.demo", "Priya", "Shah", Agency.CHILDRENS_SOCIAL_CARE, (Role.TEAM_MANAGER,),
+        "demo-team-manager-2026", "Team manager of the social worker's team", Link.TEAM_MANAGER,
+    ),
+    DemoAccount(
+        "sm.demo", "Dev", "Okafor", Agency.CHILDRENS_SOCIAL_CARE, (Role.SERVICE_MANAGER,),
+        "demo-service-manager-2026", "Service manager over the social worker's team", Link.SERVICE_MANAGER,
+    ),
+    DemoAccount(
+        "mash.demo", "Jo", "Brennan", Agency.CHILDRENS_SOCIAL_CARE, (Role.MASH_PRACTITIONER,),
+        "demo-mash-practitioner-2026", "MASH practitioner at the front door", Link.MASH,
+    ),
+    DemoAccount(
+        "police.demo", "Lee", "Harper", Agency.POLICE, (Role.MASH_PRACTITIONER,),
+        "demo-police-in-the-mash-2026", "Police officer working in the MASH",
+    ),
+    DemoAccount(
+        "health.demo", "Nadia", "Rahman", Agency.HEALTH, (Role.AGENCY_RESEARCHER,),
+        "demo-health-researcher-2026", "Health researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "education.demo", "Tom", "Fielding", Agency.EDUCATION, (Role.AGENCY_RESEARCHER,),
+        "demo-education-researcher-2026", "Education researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "analyst.demo", "Ruth", "Adeyemi", Agency.CHILDRENS_SOCIAL_CARE, (Role.PERFORMANCE_ANALYST,),
+        "demo-performance-analyst-2026", "Performance analyst: indicators and statutory returns",
+    ),
+    DemoAccount(
+        "cllr.demo", "Margaret", "Doyle", Agency.DEMOCRATIC_SERVICES, (Role.SCRUTINY_MEMBER,),
+        "demo-scrutiny-councillor-2026", "Councillor on the children's scrutiny committee",
+    ),
+    DemoAccount(
+        "auditor.demo", "Chris", "Lin", Agency.CHILDRENS_SOCIAL_CARE, (Role.AUDITOR,),
+        "demo-governance-auditor-2026", "Information governance auditor",
+    ),
+    DemoAccount(
+        "admin.demo", "Alex", "Morgan", Agency.CHILDRENS_SOCIAL_CARE, (Role.SYSTEM_ADMINISTRATOR,),
+        "demo-administrator-2026", "System administrator, with the Django admin", is_superuser=True,
+    ),
+)  # fmt: skip
+
+DEMO_USERNAMES = frozenset(a.username for a in DEMO_ACCOUNTS)
+_BY_USERNAME = {a.username: a for a in DEMO_ACCOUNTS}
 
 
 class DemoNotEnabled(RuntimeError):
     pass
 
 
+def demo_enabled() -> bool:
+    return bool(getattr(settings, "OPENMASH_DEMO", False))
+
+
+def is_demo_account(user: object) -> bool:
+    get_username = getattr(user, "get_username", None)
+    return callable(get_username) and get_username() in DEMO_USERNAMES
+
+
+def demo_account(username: str) -> DemoAccount:
+    try:
+        return _BY_USERNAME[username]
+    except KeyError:
+        raise KeyError(f"{username} is not a demo account: {', '.join(sorted(DEMO_USERNAMES))}") from None
+
+
+def demo_code(username_or_secret: str) -> str:
+    """The current 6-digit code for a demo account (by username) or for any base32 secret."""
+    if username_or_secret in _BY_USERNAME:
+        return totp.current_code(_BY_USERNAME[username_or_secret].totp_key)
+    return totp.current_code(username_or_secret)
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """A demo account as created this run, with the member of staff it stands for (if any)."""
+
+    account: DemoAccount
+    staff: StaffMember | None
+    description: str
+
+    def as_dict(self) -> dict[str, object]:
+        a = self.account
+        return {
+            "username": a.username,
+            "agency": a.agency.value,
+            "roles": [r.value for r in a.roles],
+            "password": a.password,
+            "totp_secret": a.totp_secret,
+            "description": self.description,
+        }
+
+
 @transaction.atomic
-def ensure_demo_users() -> list[DemoAccount]:
-    """Create or refresh the demo accounts, linking case holders to staff in the demo borough."""
-    if not getattr(settings, "OPENMASH_DEMO", False):
+def ensure_demo_users() -> list[DemoSignIn]:
+    """Create or refresh the demo accounts. Idempotent: a second run changes nothing.
+
+    Passwords, roles and two-factor devices are reset to the published values; lockouts from
+    failed sign-ins are cleared. Accounts are linked to staff in the demo borough when there is one.
+    """
+    if not demo_enabled():
         raise DemoNotEnabled("Demo accounts can only be created with OPENMASH_DEMO switched on")
+    users = {account.username: _refresh_user(account) for account in DEMO_ACCOUNTS}
+    staff = _link_staff(users)
+    result = []
     for account in DEMO_ACCOUNTS:
-        user, _ = User.objects.get_or_create(username=account.username)
-        user.first_name, user.last_name = account.first_name, account.last_name
-        user.is_staff = user.is_superuser = account.is_superuser
-        user.set_password(account.password)
-        user.save()
-        if account.job_role and not hasattr(user, "staff"):
-            staff = (
-                StaffMember.objects.filter(job_role=account.job_role, user__isnull=True, end_date__isnull=True)
-                .order_by("id")
-                .first()
-            )
-            if staff is not None:
-                staff.user = user
-                staff.save(update_fields=["user", "updated_at"])
-    return DEMO_ACCOUNTS
+        member = staff.get(account.username)
+        user = users[account.username]
+        if member is not None and (user.first_name, user.last_name) != (member.first_name, member.last_name):
+            # The name on screen matches the name on the allocations.
+            user.first_name, user.last_name = member.first_name, member.last_name
+            user.save(update_fields=["first_name", "last_name"])
+        result.append(DemoSignIn(account, member, _describe(account, member)))
+    return result
+
+
+def _refresh_user(account: DemoAccount) -> User:
+    user, _ = User.objects.get_or_create(username=account.username)
+    user.first_name, user.last_name = account.first_name, account.last_name
+    user.agency = account.agency
+    user.is_active = True
+    user.is_staff = user.is_superuser = account.is_superuser
+    user.set_password(account.password)
+    user.save()
+
+    wanted = {r.value for r in account.roles}
+    UserRole.objects.filter(user=user).exclude(role__in=wanted).delete()
+    have = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+    UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(wanted - have)])
+
+    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE_NAME).delete()
+    devices = list(TOTPDevice.objects.filter(user=user).order_by("id"))
+    for extra in devices[1:]:
+        extra.delete()
+    device = devices[0] if devices else TOTPDevice(user=user, name=DEMO_DEVICE_NAME)
+    if device.key != account.totp_key.hex():
+        device.key = account.totp_key.hex()
+        device.last_t = -1
+        device.drift = 0
+    device.confirmed = True
+    device.throttle_reset(commit=False)
+    device.save()
+
+    AxesProxyHandler.reset_attempts(username=account.username)
+    return user
+
+
+_OPEN = Q(allocations__end_date__isnull=True)
+
+
+def _link_staff(users: dict[str, User]) -> dict[str, StaffMember | None]:
+    """Tie the CSC accounts to staff in one team, so the social worker, their manager and the
+    service manager see the same children. With no demo borough, nobody is linked."""
+    links: dict[str, StaffMember | None] = {}
+    if StaffMember.objects.exists():
+        case_holder = _case_holder(users["sw.demo"])
+        team = case_holder.team if case_holder else _busiest_casework_team()
+        for account in DEMO_ACCOUNTS:
+            user = users[account.username]
+            member: StaffMember | None = None
+            if account.link == Link.CASE_HOLDER:
+                member = case_holder
+            elif account.link == Link.TEAM_MANAGER and team is not None:
+                member = _pick_or_create(
+                    user,
+                    StaffMember.objects.filter(team=team, job_role=StaffMember.JobRole.TEAM_MANAGER),
+                    account,
+                    team,
+                )
+            elif account.link == Link.SERVICE_MANAGER and team is not None:
+                member = _pick_or_create(
+                    user,
+                    StaffMember.objects.filter(
+                        team__service=team.service, job_role=StaffMember.JobRole.SERVICE_MANAGER
+                    ),
+                    account,
+                    team,
+                )
+            elif account.link == Link.MASH:
+                mash_team = Team.objects.filter(kind=Team.Kind.MASH).order_by("id").first()
+                if mash_team is not None:
+                    member = _pick_or_create(
+                        user,
+                        StaffMember.objects.filter(
+                            team__kind=Team.Kind.MASH, job_role=StaffMember.JobRole.MASH_PRACTITIONER
+                        ),
+                        account,
+                        mash_team,
+                    )
+            links[account.username] = member
+    for account in DEMO_ACCOUNTS:
+        _link(users[account.username], links.get(account.username))
+    return links
+
+
+def _case_holder(user: User) -> StaffMember | None:
+    """The social worker in a CIN or CP team holding the most children (ties: the earliest record)."""
+    return (
+        StaffMember.objects.filter(
+            job_role=StaffMember.JobRole.SOCIAL_WORKER,
+            end_date__isnull=True,
+            team__kind__in=[Team.Kind.CHILD_IN_NEED, Team.Kind.CHILD_PROTECTION],
+        )
+        .filter(Q(user__isnull=True) | Q(user=user))
+        .annotate(open_allocations=Count("allocations", filter=_OPEN))
+        .filter(open_allocations__gt=0)
+        .select_related("team__service")
+        .order_by("-open_allocations", "id")
+        .first()
+    )
+
+
+def _busiest_casework_team() -> Team | None:
+    return (
+        Team.objects.filter(kind__in=[Team.Kind.CHILD_IN_NEED, Team.Kind.CHILD_PROTECTION])
+        .annotate(open_allocations=Count("allocations", filter=_OPEN))
+        .select_related("service")
+        .order_by("-open_allocations", "id")
+        .first()
+    )
+
+
+def _pick_or_create(user: User, candidates: QuerySet[StaffMember], account: DemoAccount, team: Team) -> StaffMember:
+    """The member of staff already linked to this account, else the first free one, else a new one."""
+    current = candidates.filter(end_date__isnull=True)
+    member = current.filter(user=user).first() or current.filter(user__isnull=True).order_by("id").first()
+    if member is None:
+        member = StaffMember.objects.create(
+            first_name=account.first_name,
+            last_name=account.last_name,
+            team=team,
+            job_role=_job_role_for(account),
+            is_case_holder=False,
+            start_date=timezone.localdate() - dt.timedelta(days=365),
+        )
+    return member
+
+
+def _job_role_for(account: DemoAccount) -> str:
+    return {
+        Link.TEAM_MANAGER: StaffMember.JobRole.TEAM_MANAGER,
+        Link.SERVICE_MANAGER: StaffMember.JobRole.SERVICE_MANAGER,
+        Link.MASH: StaffMember.JobRole.MASH_PRACTITIONER,
+    }[account.link]
+
+
+def _link(user: User, member: StaffMember | None) -> None:
+    stale = StaffMember.objects.filter(user=user)
+    if member is not None:
+        stale = stale.exclude(pk=member.pk)
+    for old in stale:
+        old.user = None
+        old.save(update_fields=["user", "updated_at"])
+    if member is not None and member.user_id != user.pk:
+        member.user = user
+        member.save(update_fields=["user", "updated_at"])
+
+
+def _describe(account: DemoAccount, member: StaffMember | None) -> str:
+    if member is None:
+        return account.description
+    text = f"{account.description}: {member.full_name}, {member.team.name}"
+    if account.link == Link.CASE_HOLDER:
+        held = member.allocations.filter(end_date__isnull=True).count()
+        text += f", holding {held} {'child' if held == 1 else 'children'}"
+    return text

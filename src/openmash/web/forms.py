@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 
 
@@ -14,3 +16,35 @@ class ChildSearchForm(forms.Form):
         if len(value) < 2:
             raise forms.ValidationError("Enter at least 2 characters")
         return value
+
+
+class BreakGlassForm(forms.Form):
+    la_child_id = forms.CharField(
+        label="LA child ID", max_length=20, error_messages={"required": "Enter the child's LA child ID"}
+    )
+    reason = forms.CharField(
+        label="Why do you need to open this record?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        error_messages={"required": "Explain why you need this record"},
+    )
+
+
+class AuditExportForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": "Enter the first day", "invalid": "Enter a real date"},
+    )
+    end = forms.DateField(
+        label="To",
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": "Enter the last day", "invalid": "Enter a real date"},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            self.add_error("end", "The last day must be the same as or after the first day")
+        return data

@@ -6,26 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='agency',
-            field=models.CharField(choices=[('csc', "Children's Social Care"), ('police', 'Police'), ('health', 'Health'), ('education', 'Education'), ('probation', 'Probation'), ('housing', 'Housing'), ('youth_justice', 'Youth Justice'), ('early_help', 'Early Help'), ('democratic', 'Democratic services (councillors and officers)')], default='csc', max_length=20),
+            model_name="user",
+            name="agency",
+            field=models.CharField(
+                choices=[
+                    ("csc", "Children's Social Care"),
+                    ("police", "Police"),
+                    ("health", "Health"),
+                    ("education", "Education"),
+                    ("probation", "Probation"),
+                    ("housing", "Housing"),
+                    ("youth_justice", "Youth Justice"),
+                    ("early_help", "Early Help"),
+                    ("democratic", "Democratic services (councillors and officers)"),
+                ],
+                default="csc",
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='UserRole',
+            name="UserRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('mash_practitioner', 'MASH practitioner'), ('agency_researcher', 'Agency researcher'), ('social_worker', 'Social worker'), ('team_manager', 'Team manager'), ('service_manager', 'Service manager'), ('performance_analyst', 'Performance analyst'), ('scrutiny_member', 'Scrutiny member (councillor)'), ('system_administrator', 'System administrator'), ('auditor', 'Information governance auditor')], max_length=30)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("mash_practitioner", "MASH practitioner"),
+                            ("agency_researcher", "Agency researcher"),
+                            ("social_worker", "Social worker"),
+                            ("team_manager", "Team manager"),
+                            ("service_manager", "Service manager"),
+                            ("performance_analyst", "Performance analyst"),
+                            ("scrutiny_member", "Scrutiny member (councillor)"),
+                            ("system_administrator", "System administrator"),
+                            ("auditor", "Information governance auditor"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="roles", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'role'), name='user_role_once')],
+                "constraints": [models.UniqueConstraint(fields=("user", "role"), name="user_role_once")],
             },
         ),
     ]
