@@ -33,7 +33,9 @@ class Contact(TimeStamped):
     source = models.CharField(max_length=2, choices=ReferralSource.choices)
     referrer_name = models.CharField(max_length=200, blank=True)
     referrer_agency = models.CharField(
-        max_length=20, choices=Agency.choices, blank=True,
+        max_length=20,
+        choices=Agency.choices,
+        blank=True,
         help_text="The partner agency that made the contact, which sees its outcome.",
     )
     summary = models.TextField(blank=True)
@@ -75,9 +77,7 @@ class AgencyContribution(TimeStamped):
     """What one agency knows about a child, added to a MASH enquiry (for example police intelligence)."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="agency_contributions")
-    contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
-    )
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions")
     agency = models.CharField(max_length=20, choices=Agency.choices)
     summary = models.TextField()
     sharing_level = models.CharField(max_length=20, choices=SharingLevel.choices, default=SharingLevel.SAFEGUARDING)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from openmash.accounts.models import User
 from openmash.access import policy
+from openmash.accounts.models import User
 from openmash.core.codes import CategoryOfAbuse
 from openmash.core.dates import reporting_year_bounds, reporting_year_of
 from openmash.journey.schema import EventType
@@ -52,15 +52,23 @@ def headlines(*, user: User, today: dt.date | None = None) -> Headlines:
     measures = [
         ("Referrals per 10,000 children", kpis.referrals_per_10000(events, year, population), "C1"),
         ("Re-referrals within 12 months", kpis.re_referral_rate(events, year), "C1"),
-        ("Assessments authorised within 45 working days", kpis.assessments_within_45_working_days(events, year),
-         "C2"),
+        ("Assessments authorised within 45 working days", kpis.assessments_within_45_working_days(events, year), "C2"),
         ("Section 47 enquiries per 10,000 children", kpis.s47_per_10000(events, year, population), "C4"),
-        ("Child protection plans starting that are a second or subsequent plan",
-         kpis.cp_plans_second_or_subsequent(events, year), "D3"),
-        ("Child protection plans ending after 2 years or more", kpis.cp_plans_ceased_two_years_or_more(events, year),
-         "D7"),
-        ("Child protection plans at 31 March per 10,000 children",
-         kpis.cp_plans_per_10000_at_31_march(events, year, population), "D1"),
+        (
+            "Child protection plans starting that are a second or subsequent plan",
+            kpis.cp_plans_second_or_subsequent(events, year),
+            "D3",
+        ),
+        (
+            "Child protection plans ending after 2 years or more",
+            kpis.cp_plans_ceased_two_years_or_more(events, year),
+            "D7",
+        ),
+        (
+            "Child protection plans at 31 March per 10,000 children",
+            kpis.cp_plans_per_10000_at_31_march(events, year, population),
+            "D1",
+        ),
     ]
     suppress = policy.aggregates_need_suppression(user)
     figures = []
@@ -68,9 +76,16 @@ def headlines(*, user: User, today: dt.date | None = None) -> Headlines:
         numerator, denominator = int(m.numerator), int(m.denominator)
         value = m.value if m.value is None else round(m.value, 1)
         if suppress:
-            figures.append(Headline(name, suppress_ratio(numerator, denominator if m.unit == "percent" else 0, value),
-                                    m.unit, suppress_count(numerator),
-                                    suppress_count(denominator) if m.unit == "percent" else denominator, source))
+            figures.append(
+                Headline(
+                    name,
+                    suppress_ratio(numerator, denominator if m.unit == "percent" else 0, value),
+                    m.unit,
+                    suppress_count(numerator),
+                    suppress_count(denominator) if m.unit == "percent" else denominator,
+                    source,
+                )
+            )
         else:
             figures.append(Headline(name, value, m.unit, numerator, denominator, source))
     start, end = reporting_year_bounds(year)
@@ -79,6 +94,9 @@ def headlines(*, user: User, today: dt.date | None = None) -> Headlines:
     )
     counts = {c.label: int((starts["code"] == c.value).sum()) for c in CategoryOfAbuse}
     return Headlines(
-        year=year, period=f"1 April {year - 1} to 31 March {year}", suppressed=suppress, figures=figures,
+        year=year,
+        period=f"1 April {year - 1} to 31 March {year}",
+        suppressed=suppress,
+        figures=figures,
         categories=suppress_parts(counts) if suppress else dict(counts),
     )

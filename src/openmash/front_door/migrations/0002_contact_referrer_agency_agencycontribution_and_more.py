@@ -6,50 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('front_door', '0001_initial'),
-        ('people', '0001_initial'),
+        ("front_door", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='referrer_agency',
-            field=models.CharField(blank=True, choices=[('csc', "Children's Social Care"), ('police', 'Police'), ('health', 'Health'), ('education', 'Education'), ('probation', 'Probation'), ('housing', 'Housing'), ('youth_justice', 'Youth Justice'), ('early_help', 'Early Help'), ('democratic', 'Democratic services (councillors and officers)')], help_text='The partner agency that made the contact, which sees its outcome.', max_length=20),
+            model_name="contact",
+            name="referrer_agency",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("csc", "Children's Social Care"),
+                    ("police", "Police"),
+                    ("health", "Health"),
+                    ("education", "Education"),
+                    ("probation", "Probation"),
+                    ("housing", "Housing"),
+                    ("youth_justice", "Youth Justice"),
+                    ("early_help", "Early Help"),
+                    ("democratic", "Democratic services (councillors and officers)"),
+                ],
+                help_text="The partner agency that made the contact, which sees its outcome.",
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='AgencyContribution',
+            name="AgencyContribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.CharField(choices=[('csc', "Children's Social Care"), ('police', 'Police'), ('health', 'Health'), ('education', 'Education'), ('probation', 'Probation'), ('housing', 'Housing'), ('youth_justice', 'Youth Justice'), ('early_help', 'Early Help'), ('democratic', 'Democratic services (councillors and officers)')], max_length=20)),
-                ('summary', models.TextField()),
-                ('sharing_level', models.CharField(choices=[('mash_only', 'MASH practitioners only'), ('safeguarding', "MASH and the child's social care team"), ('partners', 'MASH, the social care team and the agencies it is shared with')], default='safeguarding', max_length=20)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agency_contributions', to='people.child')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contributions', to='front_door.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("csc", "Children's Social Care"),
+                            ("police", "Police"),
+                            ("health", "Health"),
+                            ("education", "Education"),
+                            ("probation", "Probation"),
+                            ("housing", "Housing"),
+                            ("youth_justice", "Youth Justice"),
+                            ("early_help", "Early Help"),
+                            ("democratic", "Democratic services (councillors and officers)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                (
+                    "sharing_level",
+                    models.CharField(
+                        choices=[
+                            ("mash_only", "MASH practitioners only"),
+                            ("safeguarding", "MASH and the child's social care team"),
+                            ("partners", "MASH, the social care team and the agencies it is shared with"),
+                        ],
+                        default="safeguarding",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_contributions",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contributions",
+                        to="front_door.contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContributionShare',
+            name="ContributionShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('csc', "Children's Social Care"), ('police', 'Police'), ('health', 'Health'), ('education', 'Education'), ('probation', 'Probation'), ('housing', 'Housing'), ('youth_justice', 'Youth Justice'), ('early_help', 'Early Help'), ('democratic', 'Democratic services (councillors and officers)')], max_length=20)),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='front_door.agencycontribution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("csc", "Children's Social Care"),
+                            ("police", "Police"),
+                            ("health", "Health"),
+                            ("education", "Education"),
+                            ("probation", "Probation"),
+                            ("housing", "Housing"),
+                            ("youth_justice", "Youth Justice"),
+                            ("early_help", "Early Help"),
+                            ("democratic", "Democratic services (councillors and officers)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares",
+                        to="front_door.agencycontribution",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='agencycontribution',
-            index=models.Index(fields=['child', 'agency'], name='front_door__child_i_faf19f_idx'),
+            model_name="agencycontribution",
+            index=models.Index(fields=["child", "agency"], name="front_door__child_i_faf19f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contributionshare',
-            constraint=models.UniqueConstraint(fields=('contribution', 'agency'), name='contribution_share_once'),
+            model_name="contributionshare",
+            constraint=models.UniqueConstraint(fields=("contribution", "agency"), name="contribution_share_once"),
         ),
     ]
