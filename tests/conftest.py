@@ -84,6 +84,25 @@ def worker_user(db: None) -> User:
 
 
 @pytest.fixture
+def manager_user(worker_user: User) -> User:
+    """The team manager of worker_user's team, who authorises assessments."""
+    user = User.objects.create_user(
+        username="manager", password="a-long-test-password", first_name="Mina", last_name="Manager"
+    )
+    UserRole.objects.create(user=user, role=Role.TEAM_MANAGER)
+    StaffMember.objects.create(
+        user=user,
+        first_name="Mina",
+        last_name="Manager",
+        team=worker_user.staff.team,  # type: ignore[attr-defined]
+        job_role="team_manager",
+        is_case_holder=False,
+        start_date=dt.date(2020, 1, 1),
+    )
+    return user
+
+
+@pytest.fixture
 def child(worker_user: User) -> Child:
     child = child_create(
         la_child_id="C100",
@@ -112,7 +131,7 @@ def referral(child: Child, worker_user: User) -> Referral:
 
 
 @pytest.fixture
-def full_journey(referral: Referral, worker_user: User) -> Referral:
+def full_journey(referral: Referral, worker_user: User, manager_user: User) -> Referral:
     """Referral → assessment → strategy → S47 → ICPC and plan → review → plan end → closure."""
     u = worker_user
     a = casework.assessment_start(referral=referral, start_date=dt.date(2024, 5, 2), acting_user=u)
@@ -121,7 +140,7 @@ def full_journey(referral: Referral, worker_user: User) -> Referral:
         authorised_date=dt.date(2024, 6, 20),
         child_in_need=True,
         factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT, AssessmentFactor.CSE],
-        acting_user=u,
+        acting_user=manager_user,
     )
     sd = protection.strategy_discussion_record(
         referral=referral,

@@ -48,7 +48,9 @@ def test_assessment_cannot_start_before_the_referral(referral: Referral, worker_
         services.assessment_start(referral=referral, start_date=D(2024, 4, 30), acting_user=worker_user)
 
 
-def test_authorisation_before_the_assessment_began_is_refused(referral: Referral, worker_user: User) -> None:
+def test_authorisation_before_the_assessment_began_is_refused(
+    referral: Referral, worker_user: User, manager_user: User
+) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     with pytest.raises(ServiceError, match=r"cannot be authorised before it started \(10 May 2024\)") as err:
         services.assessment_authorise(
@@ -56,7 +58,7 @@ def test_authorisation_before_the_assessment_began_is_refused(referral: Referral
             authorised_date=D(2024, 5, 9),
             factors=["3B"],
             child_in_need=True,
-            acting_user=worker_user,
+            acting_user=manager_user,
         )
     assert err.value.field == "authorised_date"
     a.refresh_from_db()
@@ -64,21 +66,23 @@ def test_authorisation_before_the_assessment_began_is_refused(referral: Referral
     assert not a.factors.exists()
 
 
-def test_authorisation_records_the_manager_and_factors(referral: Referral, worker_user: User) -> None:
+def test_authorisation_records_the_manager_and_factors(
+    referral: Referral, worker_user: User, manager_user: User
+) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     services.assessment_authorise(
         assessment=a,
         authorised_date=D(2024, 6, 10),
         factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT, "4B", "3B"],
         child_in_need=True,
-        acting_user=worker_user,
+        acting_user=manager_user,
     )
     a.refresh_from_db()
-    assert a.authorised_by == worker_user
+    assert a.authorised_by == manager_user
     assert sorted(a.factors.values_list("code", flat=True)) == ["3B", "4B"]
 
 
-def test_no_factors_must_stand_alone(referral: Referral, worker_user: User) -> None:
+def test_no_factors_must_stand_alone(referral: Referral, worker_user: User, manager_user: User) -> None:
     a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
     with pytest.raises(ServiceError, match="cannot be combined"):
         services.assessment_authorise(
@@ -86,7 +90,7 @@ def test_no_factors_must_stand_alone(referral: Referral, worker_user: User) -> N
             authorised_date=D(2024, 6, 10),
             factors=["21", "3B"],
             child_in_need=False,
-            acting_user=worker_user,
+            acting_user=manager_user,
         )
 
 
@@ -149,3 +153,29 @@ def test_future_dates_are_refused(referral: Referral, worker_user: User) -> None
         services.assessment_start(
             referral=referral, start_date=dt.date.today() + dt.timedelta(days=1), acting_user=worker_user
         )
+
+
+def test_a_social_worker_cannot_authorise_their_own_assessment(referral: Referral, worker_user: User) -> None:
+    a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
+    with pytest.raises(ServiceError, match="Only a manager"):
+        services.assessment_authorise(
+            assessment=a, authorised_date=D(2024, 6, 10), factors=["3B"], child_in_need=True, acting_user=worker_user
+        )
+    a.refresh_from_db()
+    assert a.authorised_date is None
+
+
+def test_someone_without_access_to_the_child_cannot_record_casework(referral: Referral) -> None:
+    stranger = User.objects.create_user(username="stranger", password="x" * 20)
+    with pytest.raises(ServiceError, match="do not have permission"):
+        services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=stranger)
+    assert not Assessment.objects.exists()
+
+
+def test_changes_are_kept_with_who_made_them(referral: Referral, worker_user: User) -> None:
+    from auditlog.models import LogEntry
+
+    a = services.assessment_start(referral=referral, start_date=D(2024, 5, 10), acting_user=worker_user)
+    entry = LogEntry.objects.get_for_object(a).get()
+    assert entry.actor == worker_user
+    assert entry.changes_dict["start_date"] == ["None", "2024-05-10"]

@@ -268,3 +268,21 @@ def aggregates_need_suppression(user: User) -> bool:
 
 def may_break_glass(user: User) -> bool:
     return user.is_authenticated and user.is_active and not is_scrutiny_only(user)
+
+
+# Guards for services ----------------------------------------------------------------------------
+
+
+def ensure_can_change(user: User, child: Child) -> None:
+    """Raise ServiceError unless the user may record casework for this child."""
+    from openmash.core.errors import ServiceError
+
+    if not can_change_child(user, child):
+        raise ServiceError("You do not have permission to change this child's record")
+
+
+def ensure_can_authorise(user: User, child: Child) -> None:
+    from openmash.core.errors import ServiceError
+
+    if not can_authorise(user, child):
+        raise ServiceError("Only a manager responsible for this child can authorise this")

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from openmash.access.audit import changes_by_acting_user
+from openmash.access.policy import ensure_can_authorise, ensure_can_change
 from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import long_date
@@ -36,6 +38,7 @@ def _require_open(referral: Referral, action: str) -> None:
 
 
 @transaction.atomic
+@changes_by_acting_user
 def referral_create(
     *,
     child: Child,
@@ -47,6 +50,7 @@ def referral_create(
     acting_user: User,
 ) -> Referral:
     """Open a new referral (CIN episode) for a child who has no open episode."""
+    ensure_can_change(acting_user, child)
     _not_in_future(referral_date, "referral date", "referral_date")
     if source not in ReferralSource.values:
         raise ServiceError("Select where the referral came from", field="source")
@@ -86,11 +90,13 @@ def referral_create(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def referral_close(
     *, referral: Referral, closure_date: dt.date, reason: ReasonForClosure | str, acting_user: User
 ) -> Referral:
     """Close an episode. Everything in it must be finished first (CIN rules 8867, 8868)."""
     referral = _lock_referral(referral)
+    ensure_can_change(acting_user, referral.child)
     _require_open(referral, "close it again")
     if reason not in ReasonForClosure.values:
         raise ServiceError("Select the reason for closing the case", field="reason")
@@ -137,10 +143,12 @@ def _latest_activity(referral: Referral) -> dt.date | None:
 
 
 @transaction.atomic
+@changes_by_acting_user
 def assessment_start(
     *, referral: Referral, start_date: dt.date, worker: StaffMember | None = None, acting_user: User
 ) -> Assessment:
     referral = _lock_referral(referral)
+    ensure_can_change(acting_user, referral.child)
     _require_open(referral, "start an assessment")
     if referral.no_further_action:
         raise ServiceError("This referral was marked no further action, so it cannot have an assessment")
@@ -156,6 +164,7 @@ def assessment_start(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def assessment_authorise(
     *,
     assessment: Assessment,
@@ -165,7 +174,8 @@ def assessment_authorise(
     acting_user: User,
 ) -> Assessment:
     """A manager authorises a completed assessment and records the factors identified."""
-    assessment = Assessment.objects.select_for_update().select_related("referral").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update().select_related("referral__child").get(pk=assessment.pk)
+    ensure_can_authorise(acting_user, assessment.referral.child)
     if assessment.authorised_date is not None:
         raise ServiceError(f"This assessment was already authorised on {long_date(assessment.authorised_date)}")
     if authorised_date < assessment.start_date:
@@ -191,8 +201,10 @@ def assessment_authorise(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User) -> CINPlan:
     referral = _lock_referral(referral)
+    ensure_can_change(acting_user, referral.child)
     _require_open(referral, "start a child in need plan")
     if referral.no_further_action:
         raise ServiceError("This referral was marked no further action, so it cannot have a plan")
@@ -207,8 +219,10 @@ def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User
 
 
 @transaction.atomic
+@changes_by_acting_user
 def cin_plan_end(*, plan: CINPlan, end_date: dt.date, acting_user: User) -> CINPlan:
-    plan = CINPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = CINPlan.objects.select_for_update().select_related("referral__child").get(pk=plan.pk)
+    ensure_can_change(acting_user, plan.referral.child)
     if plan.end_date is not None:
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date < plan.start_date:

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from openmash.access.audit import changes_by_acting_user
+from openmash.access.policy import can_create_child
 from openmash.accounts.models import User
 from openmash.core.codes import Ethnicity, Sex
 from openmash.core.errors import ServiceError
@@ -15,6 +17,7 @@ from .models import Child
 
 
 @transaction.atomic
+@changes_by_acting_user
 def child_create(
     *,
     la_child_id: str,
@@ -30,6 +33,8 @@ def child_create(
     postcode: str = "",
     acting_user: User,
 ) -> Child:
+    if not can_create_child(acting_user):
+        raise ServiceError("You do not have permission to record a new child")
     if not valid_la_child_id(la_child_id):
         raise ServiceError("The LA child ID must be 1 to 20 letters or digits", field="la_child_id")
     if (date_of_birth is None) == (expected_date_of_birth is None):

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from openmash.access.audit import changes_by_acting_user
+from openmash.access.policy import ensure_can_change
 from openmash.accounts.models import User
 from openmash.casework.models import Referral
 from openmash.core.calendar import add_working_days
@@ -24,8 +26,9 @@ def _not_in_future(day: dt.date, what: str, field: str) -> None:
         raise ServiceError(f"The {what} cannot be in the future", field=field)
 
 
-def _open_referral(referral: Referral, action: str) -> Referral:
+def _open_referral(referral: Referral, action: str, user: User) -> Referral:
     referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
+    ensure_can_change(user, referral.child)
     if referral.closure_date is not None:
         raise ServiceError(f"You cannot {action}: this case was closed on {long_date(referral.closure_date)}")
     if referral.no_further_action:
@@ -34,6 +37,7 @@ def _open_referral(referral: Referral, action: str) -> Referral:
 
 
 @transaction.atomic
+@changes_by_acting_user
 def strategy_discussion_record(
     *,
     referral: Referral,
@@ -41,7 +45,7 @@ def strategy_discussion_record(
     outcome: StrategyDiscussion.Outcome | str,
     acting_user: User,
 ) -> StrategyDiscussion:
-    referral = _open_referral(referral, "record a strategy discussion")
+    referral = _open_referral(referral, "record a strategy discussion", acting_user)
     if discussion_date < referral.referral_date:
         raise ServiceError("The strategy discussion cannot be before the referral date", field="discussion_date")
     _not_in_future(discussion_date, "discussion date", "discussion_date")
@@ -51,6 +55,7 @@ def strategy_discussion_record(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def section47_start(
     *,
     referral: Referral,
@@ -59,7 +64,7 @@ def section47_start(
     acting_user: User,
 ) -> Section47Enquiry:
     """Start a Section 47 enquiry; the conference target is 15 working days after the strategy discussion."""
-    referral = _open_referral(referral, "start a Section 47 enquiry")
+    referral = _open_referral(referral, "start a Section 47 enquiry", acting_user)
     if start_date < referral.referral_date:
         raise ServiceError(
             f"A Section 47 enquiry cannot start before the referral date ({long_date(referral.referral_date)})",
@@ -80,8 +85,10 @@ def section47_start(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def section47_conference_not_required(*, enquiry: Section47Enquiry, acting_user: User) -> Section47Enquiry:
-    enquiry = Section47Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    enquiry = Section47Enquiry.objects.select_for_update().select_related("referral__child").get(pk=enquiry.pk)
+    ensure_can_change(acting_user, enquiry.referral.child)
     if enquiry.conference_date is not None:
         raise ServiceError(f"A conference was already held on {long_date(enquiry.conference_date)}")
     enquiry.conference_not_required = True
@@ -94,6 +101,7 @@ def _previous_plans(referral: Referral) -> int:
 
 
 @transaction.atomic
+@changes_by_acting_user
 def conference_record(
     *,
     enquiry: Section47Enquiry | None,
@@ -106,7 +114,7 @@ def conference_record(
     if enquiry is None:
         raise ServiceError("A conference needs a Section 47 enquiry for this child first")
     enquiry = Section47Enquiry.objects.select_for_update().select_related("referral").get(pk=enquiry.pk)
-    referral = _open_referral(enquiry.referral, "record a conference")
+    referral = _open_referral(enquiry.referral, "record a conference", acting_user)
     if enquiry.conference_date is not None:
         raise ServiceError(f"The conference for this enquiry was held on {long_date(enquiry.conference_date)}")
     if enquiry.conference_not_required:
@@ -140,6 +148,7 @@ def conference_record(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def cp_plan_review(
     *,
     plan: ChildProtectionPlan,
@@ -147,7 +156,8 @@ def cp_plan_review(
     latest_category: CategoryOfAbuse | str = "",
     acting_user: User,
 ) -> ChildProtectionReview:
-    plan = ChildProtectionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = ChildProtectionPlan.objects.select_for_update().select_related("referral__child").get(pk=plan.pk)
+    ensure_can_change(acting_user, plan.referral.child)
     if plan.end_date is not None:
         raise ServiceError(f"This plan ended on {long_date(plan.end_date)}; it cannot be reviewed")
     if review_date <= plan.start_date:
@@ -166,8 +176,10 @@ def cp_plan_review(
 
 
 @transaction.atomic
+@changes_by_acting_user
 def cp_plan_end(*, plan: ChildProtectionPlan, end_date: dt.date, acting_user: User) -> ChildProtectionPlan:
-    plan = ChildProtectionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = ChildProtectionPlan.objects.select_for_update().select_related("referral__child").get(pk=plan.pk)
+    ensure_can_change(acting_user, plan.referral.child)
     if plan.end_date is not None:
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date <= plan.start_date:

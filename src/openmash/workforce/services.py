@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from openmash.access.audit import changes_by_acting_user
+from openmash.access.policy import can_allocate
 from openmash.accounts.models import User
 from openmash.core.dates import long_date
 from openmash.core.errors import ServiceError
@@ -15,8 +17,11 @@ from .models import Allocation, StaffMember
 
 
 @transaction.atomic
+@changes_by_acting_user
 def child_allocate(*, child: Child, worker: StaffMember, start_date: dt.date, acting_user: User) -> Allocation:
-    """Allocate a child to a worker, ending any current allocation the day before."""
+    """Allocate a child to a worker; the current allocation, if any, ends that day."""
+    if not can_allocate(acting_user):
+        raise ServiceError("Only a team or service manager can allocate children")
     if not worker.is_case_holder:
         raise ServiceError(f"{worker.full_name} does not hold cases", field="worker")
     if worker.end_date is not None and worker.end_date < start_date:
