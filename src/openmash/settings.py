@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "openmash.web.context_processors.navigation",
                 "openmash.accounts.context_processors.session_timeout",
             ],
         },

@@ -8,6 +8,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from openmash.access.models import AuditEvent
 from openmash.casework.models import Referral
 
 from . import helpers
@@ -37,6 +38,12 @@ def test_sign_in_search_and_open_the_chronology(ui: Ui, full_journey: Referral) 
     expect(chronology.first).to_contain_text("Case closed")
     expect(chronology.last).to_contain_text("Referral to children's social care")
     expect(ui.page.get_by_text("Initial category: Neglect")).to_be_visible()
+
+    # The journey left an audit entry for the search and for every child-level page it opened.
+    search = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
+    assert (search.username, search.detail) == ("worker", {"query": "Amelia Jones", "results": 1})
+    views = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW)
+    assert [(v.child_id, v.detail["page"]) for v in views] == [(full_journey.child_id, "child record")]
 
 
 def test_wrong_password_gives_a_clear_message(ui: Ui, full_journey: Referral) -> None:

@@ -1,0 +1,29 @@
+"""The menu: only the pages the signed-in person may use, decided by the access policy."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from openmash.access import policy
+from openmash.accounts.models import User
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {"navigation_items": []}
+    items: list[tuple[str, str]] = []
+    if not policy.is_scrutiny_only(user):
+        items.append(("Find a child", "web:child_search"))
+    items.append(("Headline figures", "web:headlines"))
+    if policy.can_review_break_glass(user):
+        items.append(("Records opened outside access", "web:break_glass_reviews"))
+    if policy.can_export(user, policy.Export.AUDIT_LOG):
+        items.append(("Audit log", "web:audit_export"))
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "navigation_items": [
+            {"label": label, "url": reverse(name), "current": name == current} for label, name in items
+        ]
+    }
