@@ -1,5 +1,6 @@
 import datetime as dt
 
+from openmash.accounts.models import User
 from openmash.casework.models import Referral
 from openmash.casework.selectors import child_chronology
 from openmash.journey.schema import SCHEMA
@@ -35,11 +36,16 @@ def test_events_are_limited_to_the_children_asked_for(full_journey: Referral) ->
     assert journey_events(child_ids=[full_journey.child_id + 999]).is_empty()
 
 
-def test_chronology_reads_newest_first_with_plain_labels(full_journey: Referral) -> None:
-    entries = child_chronology(child=full_journey.child)
+def test_chronology_reads_newest_first_with_plain_labels(full_journey: Referral, worker_user: User) -> None:
+    entries = child_chronology(user=worker_user, child=full_journey.child)
     assert entries[0].title == "Case closed"
     assert entries[-1].title == "Referral to children's social care"
     authorised = next(e for e in entries if e.event_type == "assessment_authorised")
     assert "Factors: Domestic abuse – parent or carer is the subject; Child sexual exploitation" in authorised.details
     plan = next(e for e in entries if e.event_type == "cp_plan_start")
     assert "Initial category: Neglect" in plan.details
+
+
+def test_chronology_is_empty_for_someone_who_may_not_see_casework(full_journey: Referral) -> None:
+    stranger = User.objects.create_user(username="stranger", password="x" * 20)
+    assert child_chronology(user=stranger, child=full_journey.child) == []

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from openmash.access.policy import can_view_casework
+from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
 from openmash.front_door.models import Contact
 from openmash.journey.schema import EVENT_LABELS, EventType
@@ -59,8 +61,10 @@ def _detail(row: dict[str, Any]) -> list[str]:
     return details
 
 
-def child_chronology(*, child: Child) -> list[ChronologyEntry]:
-    """Every statutory event for the child, newest first."""
+def child_chronology(*, user: User, child: Child) -> list[ChronologyEntry]:
+    """Every statutory event for the child, newest first; nothing for someone who may not see casework."""
+    if not can_view_casework(user, child):
+        return []
     events = journey_events(child_ids=[child.pk])
     team_ids = set(events["team_id"].drop_nulls().to_list())
     worker_ids = set(events["worker_id"].drop_nulls().to_list())

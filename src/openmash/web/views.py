@@ -92,7 +92,7 @@ def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
             "child": child,
             "basis": basis,
             "casework": casework,
-            "chronology": child_chronology(child=child) if casework else [],
+            "chronology": child_chronology(user=user, child=child),
             "relationships": relationships,
             "visible_sibling_ids": set(
                 visible.filter(relationships_as_other__child=child).values_list("pk", flat=True)
