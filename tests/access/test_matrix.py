@@ -35,12 +35,18 @@ WHO_VIEWED: dict[str, set[str]] = {
     key: ({"tm", "sm"} & who if key != "restricted" else {"tm"}) | {"auditor"} for key, who in CHILD_VISIBLE_TO.items()
 }
 
+# Managers may restrict the records they are responsible for (tm is named on the restricted one).
+RESTRICTERS: dict[str, set[str]] = {
+    key: ({"tm", "sm"} & who if key != "restricted" else {"tm"}) for key, who in CHILD_VISIBLE_TO.items()
+}
+
 RULES: dict[str, Rule] = {
     "web:home": allow_for(set(), otherwise="redirect"),
     "web:child_search": allow_for(NOT_COUNCILLOR),
     "web:break_glass": allow_for(NOT_COUNCILLOR),
     "web:child_detail": child_rule(CHILD_VISIBLE_TO),
     "web:child_audit": child_rule(WHO_VIEWED),
+    "web:restrict_record": child_rule(RESTRICTERS),
     "web:break_glass_reviews": allow_for({"tm", "sm"}),
     "web:audit_export": allow_for({"auditor"}),
     "web:headlines": allow_for(ALL_SIGNED_IN),

@@ -175,3 +175,21 @@ def test_signed_in_without_a_second_factor_reaches_nothing(world: World) -> None
     response = client.get(f"/children/{world.children['allocated'].la_child_id}/")
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/code/")
+
+
+def test_a_manager_restricts_a_record_and_the_social_worker_loses_sight_of_it(world: World) -> None:
+    child = world.children["allocated"]
+    sw = world.client_for("sw")
+    assert sw.get(f"/children/{child.la_child_id}/").status_code == 200
+    assert sw.get(f"/children/{child.la_child_id}/restrict/").status_code == 404
+    tm = world.client_for("tm")
+    refused = tm.post(f"/children/{child.la_child_id}/restrict/", {"reason": ""})
+    assert b"Give the reason for restricting the record" in refused.content
+    done = tm.post(
+        f"/children/{child.la_child_id}/restrict/",
+        {"reason": "Child of a member of staff", "allowed": [str(world.users["sm"].pk)]},
+    )
+    assert done.status_code == 302
+    assert sw.get(f"/children/{child.la_child_id}/").status_code == 404
+    assert world.client_for("sm").get(f"/children/{child.la_child_id}/").status_code == 200
+    assert tm.get(f"/children/{child.la_child_id}/").status_code == 200

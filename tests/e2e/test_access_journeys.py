@@ -7,7 +7,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from openmash.access.models import AuditEvent, BreakGlassGrant
+from openmash.access.models import AuditEvent, BreakGlassGrant, ChildRestriction
 from openmash.accounts.models import User
 
 from ..access.world import World, build_world
@@ -94,3 +94,17 @@ def test_an_auditor_downloads_the_audit_log_for_a_period(ui: Ui, world: World) -
     with open(path, encoding="utf-8") as f:
         assert f.readline().startswith("at,username,action")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, user=world.users["auditor"]).exists()
+
+
+def test_a_manager_restricts_a_record_to_named_colleagues(ui: Ui, world: World) -> None:
+    child = world.children["allocated"]
+    sign_in_as(ui, world.users["tm"], start=f"/children/{child.la_child_id}/")
+    ui.navigate_by(ui.page.get_by_role("link", name="Restrict this record").click)
+    ui.navigate_by(ui.page.get_by_role("button", name="Restrict the record").click)
+    expect(ui.page.get_by_role("alert")).to_contain_text("Give the reason for restricting the record")
+    ui.page.get_by_label("Why should this record be restricted?").fill("Child of a member of staff")
+    ui.page.get_by_label("Sm User").check()
+    ui.navigate_by(ui.page.get_by_role("button", name="Restrict the record").click)
+    expect(ui.page.get_by_text("The record is now restricted to the people you named")).to_be_visible()
+    restriction = ChildRestriction.objects.get(child_id=child.pk)
+    assert set(restriction.allowed_users.values_list("username", flat=True)) == {"tm", "sm"}

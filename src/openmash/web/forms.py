@@ -48,3 +48,20 @@ class AuditExportForm(forms.Form):
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.add_error("end", "The last day must be the same as or after the first day")
         return data
+
+
+class RestrictRecordForm(forms.Form):
+    reason = forms.CharField(
+        label="Why should this record be restricted?",
+        max_length=200,
+        error_messages={"required": "Give the reason for restricting the record"},
+    )
+    allowed = forms.MultipleChoiceField(
+        label="Who else may see it",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["allowed"].choices = choices  # type: ignore[attr-defined]

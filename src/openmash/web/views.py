@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from openmash.access import audit, policy
 from openmash.access import selectors as access
 from openmash.access.models import AuditEvent
-from openmash.access.services import break_glass_open, break_glass_review
+from openmash.access.services import break_glass_open, break_glass_review, child_restrict
 from openmash.accounts.models import Role, User
 from openmash.casework.selectors import child_chronology
 from openmash.core.errors import ServiceError
 from openmash.performance.selectors import headlines as headline_figures
 
-from .forms import AuditExportForm, BreakGlassForm, ChildSearchForm
+from .forms import AuditExportForm, BreakGlassForm, ChildSearchForm, RestrictRecordForm
 
 RESULTS_PER_PAGE = 20
 
@@ -100,6 +100,8 @@ def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
             "contributions": policy.visible_contributions(user, child),
             "contacts": policy.visible_contacts(user, child),
             "can_see_who_viewed": policy.can_see_who_viewed(user, child),
+            "can_restrict": policy.can_allocate(user) and policy.can_change_child(user, child),
+            "child_is_restricted": basis == policy.Basis.NAMED,
         },
     )
 
@@ -200,3 +202,29 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 @require_safe
 def headlines(request: HttpRequest) -> HttpResponse:
     return render(request, "web/headlines.html", {"headlines": headline_figures(user=_user(request))})
+
+
+@require_http_methods(["GET", "POST"])
+def restrict_record(request: HttpRequest, la_child_id: str) -> HttpResponse:
+    """A manager restricts a record to named colleagues (and themselves)."""
+    user = _user(request)
+    child = policy.visible_children(user).filter(la_child_id=la_child_id).first()
+    if child is None or not (policy.can_allocate(user) and policy.can_change_child(user, child)):
+        raise Http404("No child with that ID")
+    colleagues = (
+        User.objects.filter(staff__team__service_id=user.staff.team.service_id, is_active=True)  # type: ignore[attr-defined]
+        .exclude(pk=user.pk)
+        .order_by("last_name", "first_name")
+    )
+    choices = [(str(u.pk), f"{u.get_full_name() or u.username}") for u in colleagues]
+    form = RestrictRecordForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        allowed = list(colleagues.filter(pk__in=form.cleaned_data["allowed"]))
+        try:
+            child_restrict(child=child, reason=form.cleaned_data["reason"], allowed=allowed, acting_user=user)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "The record is now restricted to the people you named")
+            return redirect("web:child_detail", la_child_id=child.la_child_id)
+    return render(request, "web/restrict_record.html", {"child": child, "form": form})
