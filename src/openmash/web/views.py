@@ -212,7 +212,7 @@ def restrict_record(request: HttpRequest, la_child_id: str) -> HttpResponse:
     if child is None or not (policy.can_allocate(user) and policy.can_change_child(user, child)):
         raise Http404("No child with that ID")
     colleagues = (
-        User.objects.filter(staff__team__service_id=user.staff.team.service_id, is_active=True)  # type: ignore[attr-defined]
+        User.objects.filter(staff__team__service_id=user.staff.team.service_id, is_active=True)
         .exclude(pk=user.pk)
         .order_by("last_name", "first_name")
     )
