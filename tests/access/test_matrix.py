@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -116,11 +117,25 @@ _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 _SAMPLES = {"app_label": "workforce"}
 
 
+def _existing_pk(route: str) -> str:
+    """The key of a real object for admin/<app>/<model>/<object_id>/ routes, else "1"."""
+    parts = route.split("/")
+    if len(parts) > 3:
+        try:
+            model = apps.get_model(parts[1], parts[2])
+        except (LookupError, ValueError):
+            return "1"
+        first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+        return str(first) if first is not None else "1"
+    return "1"
+
+
 def admin_urls(name: str, route: str, world: World) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Admin routes with every parameter filled with a plausible value (an object that may or may not exist)."""
+    """Admin routes with every parameter filled: a real object where the model has one."""
     path = route.replace("(?P<url>.*)$", "nothing-here/")
     path = re.sub(r"\^\(\?P<app_label>[^)]*\)/\$", "workforce/", path)
-    yield "/" + _PARAM.sub(lambda m: _SAMPLES.get(m.group(1), "1"), path), {}
+    pk = _existing_pk(route)
+    yield "/" + _PARAM.sub(lambda m: _SAMPLES.get(m.group(1), pk), path), {}
 
 
 def check(client: Client, url: str, expected: str, role: str) -> str | None:
