@@ -196,6 +196,8 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "number_of_previous_plans": A,
     },
     "protection.ChildProtectionReview": {**_TIMESTAMPS, "plan": O, "review_date": A},
+    # The stored summary of a synthetic borough: aggregate rates and counts only.
+    "demo.DemoDataset": {"id": O, "size": O, "seed": O, "as_of": O, "summary": A, "loaded_at": O},
 }
 
 # What each kind of export may carry.

@@ -1,0 +1,182 @@
+"""Loading the synthetic borough into the database with bulk inserts, and removing it again.
+
+Rows are inserted with their keys (so the journey events read back from the database carry the same
+keys as the frames) by `executemany` in large batches inside the caller's transaction. Values are
+converted column by column with Polars to what the database driver takes (naive UTC text for SQLite
+date-times, as Django itself stores them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import polars as pl
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import ForeignObjectRel
+
+from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
+from openmash.front_door.models import Contact
+from openmash.people.models import Adult, Child, ChildDisability, Relationship
+from openmash.protection.models import (
+    ChildProtectionPlan,
+    ChildProtectionReview,
+    Section47Enquiry,
+    StrategyDiscussion,
+)
+from openmash.workforce.models import Allocation, Service, StaffMember, Team
+
+from .models import DemoDataset
+
+# In the order they can be inserted (every foreign key points backwards in the list).
+DOMAIN_MODELS: list[type[models.Model]] = [
+    Service,
+    Team,
+    StaffMember,
+    Child,
+    ChildDisability,
+    Adult,
+    Relationship,
+    Allocation,
+    Contact,
+    Referral,
+    Assessment,
+    AssessmentFactorRecord,
+    CINPlan,
+    StrategyDiscussion,
+    Section47Enquiry,
+    ChildProtectionPlan,
+    ChildProtectionReview,
+    DemoDataset,
+]
+# Apps whose every table is demo data to `--replace` (including tables the generator does not fill,
+# such as agency contributions added by demo users).
+DOMAIN_APPS = ("people", "workforce", "front_door", "casework", "protection", "demo")
+BATCH_ROWS = 20_000
+
+Progress = Callable[[str, int, int], None]
+
+
+def domain_models() -> list[type[models.Model]]:
+    """Every model of the domain apps, in an order safe for deleting: tables the generator does not
+    fill first (those that refer to others before them), then the generator's in reverse."""
+    others = [m for label in DOMAIN_APPS for m in apps.get_app_config(label).get_models() if m not in DOMAIN_MODELS]
+    ordered: list[type[models.Model]] = []
+    while others:
+        free = [m for m in others if not any(o is not m and _refers_to(o, m) for o in others)]
+        batch = free or others
+        ordered.extend(batch)
+        others = [m for m in others if m not in batch]
+    return ordered + list(reversed(DOMAIN_MODELS))
+
+
+def _refers_to(model: type[models.Model], target: type[models.Model]) -> bool:
+    return any(f.many_to_one and f.related_model is target for f in model._meta.concrete_fields)
+
+
+def is_empty() -> bool:
+    return not any(model._default_manager.exists() for model in domain_models())
+
+
+class DataInTheWay(Exception):
+    """Another part of the system holds records that must not be removed with the demo data."""
+
+
+def delete_all(progress: Progress | None = None) -> None:
+    """Remove every row of the domain tables (auth users and their accounts stay).
+
+    The domain tables are emptied with one DELETE each (no per-row signals, so no audit entries for
+    synthetic rows). Rows elsewhere that point into them follow their own on-delete rule first:
+    cascades are deleted, SET_NULL references cleared, and protected ones stop the removal."""
+    order = domain_models()
+    ours = set(order)
+    quote = connection.ops.quote_name
+    for i, model in enumerate(order, start=1):
+        for rel in model._meta.get_fields(include_hidden=True):
+            if not isinstance(rel, ForeignObjectRel) or rel.related_model in ours or rel.many_to_many:
+                continue
+            _clear_references(rel)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 - a table name
+        if progress:
+            progress("Removing the previous demo data", i, len(order))
+
+
+def _clear_references(rel: ForeignObjectRel) -> None:
+    """Apply the on-delete rule of a reference from another app to rows that are about to go."""
+    other = rel.related_model
+    referring = other._default_manager.filter(**{f"{rel.field.name}__isnull": False})
+    if rel.on_delete is models.CASCADE:
+        referring.delete()
+    elif rel.on_delete is models.SET_NULL:
+        referring.update(**{rel.field.name: None})
+    elif referring.exists():
+        raise DataInTheWay(f"{other._meta.verbose_name_plural} refer to the demo data and cannot be removed with it")
+
+
+def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt.datetime) -> list[Any]:
+    """One column converted for the database driver."""
+    name = field.attname
+    n = frame.height
+    if isinstance(field, models.DateTimeField) and name in ("created_at", "updated_at", "loaded_at"):
+        return [_datetime_param(stamp)] * n
+    if name not in frame.columns:
+        if field.null:
+            return [None] * n
+        default = field.get_default()
+        return [default] * n
+    series = frame.get_column(name)
+    if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite":
+            # What Django stores for an aware date-time on SQLite: naive UTC text.
+            text = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S")
+            return text.to_list()
+        return series.to_list()
+    if isinstance(field, models.DateField):
+        return series.to_list()
+    if isinstance(field, models.CharField | models.TextField) and not field.null:
+        return series.fill_null("").to_list()
+    return series.to_list()
+
+
+def _datetime_param(value: dt.datetime) -> Any:
+    if connection.vendor == "sqlite":
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    return value
+
+
+def insert(
+    model: type[models.Model], frame: pl.DataFrame, stamp: dt.datetime, progress: Progress | None, label: str = ""
+) -> None:
+    """Insert a frame whose columns are the model's field names (foreign keys as `<name>_id`)."""
+    fields = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+    label = label or str(model._meta.verbose_name_plural)
+    total = frame.height
+    done = 0
+    for start in range(0, max(total, 1), BATCH_ROWS):
+        chunk = frame.slice(start, BATCH_ROWS)
+        if chunk.height == 0:
+            break
+        cols = [_column_values(chunk, f, stamp) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, list(zip(*cols, strict=True)))
+        done += chunk.height
+        if progress:
+            progress(f"Loading {label}", done, total)
+
+
+def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
+    """After explicit keys, move each key sequence past them (PostgreSQL; a no-op on SQLite)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)

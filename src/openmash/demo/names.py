@@ -1,0 +1,844 @@
+"""Synthetic names, addresses and identifiers for the demo borough.
+
+All made up: common British first names and surnames (weighted towards the family's ethnic
+background), streets and neighbourhoods of an invented borough with its own postcode area "DB"
+(not used by Royal Mail), NHS numbers from the 999 range (never issued to patients) and UPNs with the
+demo local authority code 999.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from openmash.people.identifiers import upn_check_letter
+
+DEMO_LA_CODE = "999"
+POSTCODE_AREA = "DB"
+
+GIRLS = {
+    "white": [
+        "Olivia",
+        "Amelia",
+        "Isla",
+        "Ava",
+        "Ivy",
+        "Freya",
+        "Lily",
+        "Florence",
+        "Mia",
+        "Willow",
+        "Rosie",
+        "Sophia",
+        "Isabella",
+        "Grace",
+        "Daisy",
+        "Sienna",
+        "Poppy",
+        "Elsie",
+        "Emily",
+        "Ella",
+        "Evelyn",
+        "Phoebe",
+        "Sofia",
+        "Evie",
+        "Charlotte",
+        "Harper",
+        "Millie",
+        "Matilda",
+        "Ruby",
+        "Alice",
+        "Chloe",
+        "Jessica",
+        "Megan",
+        "Holly",
+        "Lauren",
+        "Bethany",
+        "Hannah",
+        "Amber",
+        "Leah",
+        "Niamh",
+        "Erin",
+        "Kayla",
+        "Paige",
+        "Courtney",
+        "Jade",
+        "Maisie",
+        "Layla",
+        "Scarlett",
+        "Eva",
+        "Lucy",
+        "Molly",
+        "Zofia",
+        "Maja",
+        "Julia",
+        "Amelie",
+        "Aoife",
+    ],
+    "asian": [
+        "Aisha",
+        "Maryam",
+        "Fatima",
+        "Zara",
+        "Hafsa",
+        "Inaya",
+        "Anaya",
+        "Aleena",
+        "Hana",
+        "Safa",
+        "Priya",
+        "Ananya",
+        "Simran",
+        "Jasmin",
+        "Amira",
+        "Khadija",
+        "Noor",
+        "Ayesha",
+        "Sana",
+        "Aaliyah",
+    ],
+    "black": [
+        "Amara",
+        "Nia",
+        "Zuri",
+        "Adaeze",
+        "Chloe",
+        "Precious",
+        "Favour",
+        "Blessing",
+        "Abena",
+        "Ama",
+        "Kemi",
+        "Tiana",
+        "Imani",
+        "Grace",
+        "Esther",
+        "Hope",
+        "Deborah",
+        "Naomi",
+        "Ifeoma",
+        "Comfort",
+    ],
+}
+BOYS = {
+    "white": [
+        "Noah",
+        "Oliver",
+        "George",
+        "Arthur",
+        "Muhammad",
+        "Leo",
+        "Harry",
+        "Oscar",
+        "Archie",
+        "Henry",
+        "Theodore",
+        "Freddie",
+        "Jack",
+        "Charlie",
+        "Theo",
+        "Alfie",
+        "Jacob",
+        "Thomas",
+        "Finley",
+        "Arlo",
+        "William",
+        "Lucas",
+        "Roman",
+        "Tommy",
+        "Isaac",
+        "Teddy",
+        "James",
+        "Joshua",
+        "Daniel",
+        "Ethan",
+        "Tyler",
+        "Callum",
+        "Kyle",
+        "Liam",
+        "Connor",
+        "Jordan",
+        "Lewis",
+        "Ryan",
+        "Jake",
+        "Reece",
+        "Mason",
+        "Logan",
+        "Riley",
+        "Harvey",
+        "Max",
+        "Samuel",
+        "Joseph",
+        "Dylan",
+        "Kai",
+        "Jayden",
+        "Oskar",
+        "Jakub",
+        "Filip",
+        "Cian",
+    ],
+    "asian": [
+        "Muhammad",
+        "Ibrahim",
+        "Yusuf",
+        "Zayn",
+        "Ayaan",
+        "Hamza",
+        "Musa",
+        "Adam",
+        "Ali",
+        "Aarav",
+        "Arjun",
+        "Rayyan",
+        "Zakariya",
+        "Idris",
+        "Haris",
+        "Bilal",
+        "Omar",
+        "Imran",
+        "Rohan",
+        "Aryan",
+    ],
+    "black": [
+        "Tobi",
+        "Kwame",
+        "Kofi",
+        "Jayden",
+        "Malachi",
+        "Elijah",
+        "Samuel",
+        "David",
+        "Emmanuel",
+        "Daniel",
+        "Chidi",
+        "Tayo",
+        "Marcus",
+        "Isaiah",
+        "Josiah",
+        "Joshua",
+        "Nathaniel",
+        "Micah",
+        "Ade",
+        "Femi",
+    ],
+}
+ADULT_WOMEN = [
+    "Sarah",
+    "Emma",
+    "Laura",
+    "Rebecca",
+    "Gemma",
+    "Kirsty",
+    "Nicola",
+    "Stacey",
+    "Kelly",
+    "Donna",
+    "Lisa",
+    "Claire",
+    "Michelle",
+    "Joanne",
+    "Amy",
+    "Natalie",
+    "Hayley",
+    "Danielle",
+    "Samantha",
+    "Leanne",
+    "Jennifer",
+    "Rachel",
+    "Charlotte",
+    "Zoe",
+    "Katie",
+    "Shannon",
+    "Chelsea",
+    "Tracey",
+    "Julie",
+    "Karen",
+]
+ADULT_MEN = [
+    "David",
+    "Paul",
+    "Mark",
+    "Andrew",
+    "Lee",
+    "Craig",
+    "Wayne",
+    "Darren",
+    "Stephen",
+    "Gary",
+    "Michael",
+    "Christopher",
+    "Matthew",
+    "Daniel",
+    "Jamie",
+    "Ryan",
+    "Scott",
+    "Carl",
+    "Dean",
+    "Shaun",
+    "Jason",
+    "Richard",
+    "Anthony",
+    "Kevin",
+    "Martin",
+    "Neil",
+    "Robert",
+    "Ian",
+    "Simon",
+    "Adam",
+]
+ADULT_WOMEN_ASIAN = ["Nadia", "Shazia", "Rubina", "Samina", "Nasreen", "Parveen", "Farah", "Asma", "Sunita", "Kiran"]
+ADULT_MEN_ASIAN = ["Tariq", "Imran", "Asif", "Shahid", "Khalid", "Nadeem", "Rizwan", "Sajid", "Rajesh", "Sanjay"]
+ADULT_WOMEN_BLACK = ["Grace", "Joy", "Patience", "Funmi", "Abimbola", "Chipo", "Marcia", "Simone", "Yvonne", "Ngozi"]
+ADULT_MEN_BLACK = ["Samuel", "Emmanuel", "Kwabena", "Olu", "Chinedu", "Tendai", "Delroy", "Winston", "Leroy", "Jide"]
+
+SURNAMES = {
+    "white": [
+        "Smith",
+        "Jones",
+        "Taylor",
+        "Brown",
+        "Williams",
+        "Wilson",
+        "Johnson",
+        "Davies",
+        "Robinson",
+        "Wright",
+        "Thompson",
+        "Evans",
+        "Walker",
+        "White",
+        "Roberts",
+        "Green",
+        "Hall",
+        "Wood",
+        "Jackson",
+        "Clarke",
+        "Harris",
+        "Lewis",
+        "Hughes",
+        "Edwards",
+        "Turner",
+        "Hill",
+        "Cooper",
+        "Ward",
+        "Morris",
+        "Moore",
+        "Clark",
+        "Lee",
+        "King",
+        "Baker",
+        "Harrison",
+        "Morgan",
+        "Allen",
+        "James",
+        "Scott",
+        "Phillips",
+        "Watson",
+        "Davis",
+        "Parker",
+        "Price",
+        "Bennett",
+        "Young",
+        "Griffiths",
+        "Mitchell",
+        "Kelly",
+        "Cook",
+        "Carter",
+        "Richardson",
+        "Bailey",
+        "Collins",
+        "Bell",
+        "Shaw",
+        "Murphy",
+        "Miller",
+        "Cox",
+        "Richards",
+        "Khan",
+        "Marshall",
+        "Anderson",
+        "Simpson",
+        "Ellis",
+        "Adams",
+        "Singh",
+        "Begum",
+        "Wilkinson",
+        "Foster",
+        "Chapman",
+        "Powell",
+        "Webb",
+        "Rogers",
+        "Gray",
+        "Mason",
+        "Ali",
+        "Hunt",
+        "Hussain",
+        "Campbell",
+        "Matthews",
+        "Owen",
+        "Palmer",
+        "Holmes",
+        "Mills",
+        "Barnes",
+        "Knight",
+        "Lloyd",
+        "Butler",
+        "Russell",
+        "Barker",
+        "Fisher",
+        "Stevens",
+        "Jenkins",
+        "Murray",
+        "Dixon",
+        "Harvey",
+        "Graham",
+        "Pearson",
+        "Ahmed",
+        "Fletcher",
+        "Walsh",
+        "Kaur",
+        "Gibson",
+        "Howard",
+        "Andrews",
+        "Stewart",
+        "Elliott",
+        "Reynolds",
+        "Saunders",
+        "Payne",
+        "Fox",
+        "Ford",
+        "Pearce",
+        "Day",
+        "Brooks",
+        "West",
+        "Lawrence",
+        "Cole",
+        "Atkinson",
+        "Bradley",
+        "Spencer",
+        "Gill",
+        "Dawson",
+        "Ball",
+        "Burton",
+        "O'Brien",
+        "Watts",
+        "Rose",
+        "Booth",
+        "Perry",
+        "Ryan",
+        "Grant",
+        "Wells",
+        "Armstrong",
+        "Francis",
+        "Rees",
+        "Hayes",
+        "Hart",
+        "Hudson",
+        "Newman",
+        "Barrett",
+        "Webster",
+        "Hunter",
+        "Gregory",
+        "Carr",
+        "Lowe",
+        "Page",
+        "Marsh",
+        "Riley",
+        "Dunn",
+        "Woods",
+        "Parsons",
+        "Berry",
+        "Stone",
+        "Reid",
+        "Holland",
+        "Hawkins",
+        "Harding",
+        "Porter",
+        "Robertson",
+        "Newton",
+        "Oliver",
+        "Reed",
+        "Kennedy",
+        "Williamson",
+        "Nowak",
+        "Kowalski",
+        "Wisniewski",
+        "Kaminski",
+        "Lewandowski",
+        "Popescu",
+        "Ionescu",
+    ],
+    "asian": [
+        "Khan",
+        "Ahmed",
+        "Hussain",
+        "Ali",
+        "Begum",
+        "Akhtar",
+        "Iqbal",
+        "Mahmood",
+        "Rashid",
+        "Shah",
+        "Patel",
+        "Singh",
+        "Kaur",
+        "Sharma",
+        "Kumar",
+        "Mistry",
+        "Chowdhury",
+        "Rahman",
+        "Islam",
+        "Uddin",
+        "Malik",
+        "Bibi",
+        "Qureshi",
+        "Aziz",
+        "Nawaz",
+        "Butt",
+        "Mirza",
+        "Sheikh",
+        "Javed",
+        "Anwar",
+    ],
+    "black": [
+        "Okafor",
+        "Adeyemi",
+        "Mensah",
+        "Owusu",
+        "Boateng",
+        "Okonkwo",
+        "Eze",
+        "Adebayo",
+        "Osei",
+        "Asante",
+        "Campbell",
+        "Williams",
+        "Johnson",
+        "Brown",
+        "Thomas",
+        "Grant",
+        "Francis",
+        "Clarke",
+        "Henry",
+        "Mohamed",
+        "Abdi",
+        "Hassan",
+        "Omar",
+        "Ncube",
+        "Moyo",
+        "Banda",
+        "Kamara",
+        "Sesay",
+        "Bangura",
+        "Mbeki",
+    ],
+}
+NEIGHBOURHOODS = [
+    "Ashbrook",
+    "Castle Hill",
+    "Fernside",
+    "Hollins Green",
+    "Kingsmoor",
+    "Lower Milltown",
+    "Northfold",
+    "Oakhurst",
+    "Redbank",
+    "St Anne's",
+    "Southgate",
+    "Thornleigh",
+    "Upper Milltown",
+    "Westcombe",
+]
+STREET_STEMS = [
+    "Albert",
+    "Victoria",
+    "Church",
+    "Mill",
+    "Park",
+    "Station",
+    "Oak",
+    "Elm",
+    "Ash",
+    "Birch",
+    "Chapel",
+    "School",
+    "Market",
+    "Bridge",
+    "Brook",
+    "Queen's",
+    "King's",
+    "Princess",
+    "Water",
+    "Spring",
+    "Clarence",
+    "Cromwell",
+    "Milton",
+    "Shelley",
+    "Wordsworth",
+    "Nelson",
+    "Wellington",
+    "Hawthorn",
+    "Laburnum",
+    "Rowan",
+    "Willow",
+    "Beech",
+    "Cedar",
+    "Lime",
+    "Holly",
+    "Heather",
+    "Primrose",
+    "Meadow",
+    "Orchard",
+    "Foundry",
+    "Canal",
+    "Weaver",
+    "Cotton",
+    "Spinner",
+    "Tanner",
+    "Moorland",
+    "Highfield",
+    "Greenbank",
+    "Newlands",
+    "Fairfield",
+    "Sunnyside",
+    "Rosebank",
+    "Hillside",
+    "Valley",
+    "Riverside",
+    "Windsor",
+    "Balmoral",
+    "Stanley",
+    "Derby",
+    "Lancaster",
+    "York",
+    "Chester",
+    "Rydal",
+    "Coniston",
+    "Grasmere",
+]
+STREET_KINDS = [
+    "Road",
+    "Street",
+    "Lane",
+    "Avenue",
+    "Close",
+    "Drive",
+    "Way",
+    "Crescent",
+    "Grove",
+    "Terrace",
+    "Gardens",
+    "Place",
+    "Walk",
+    "Court",
+    "Mews",
+    "Rise",
+]
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters Royal Mail uses in inward codes
+
+
+def ethnic_group(ethnicity: np.ndarray) -> np.ndarray:
+    """Naming group (0 white and other, 1 Asian, 2 Black) of each DfE ethnicity code."""
+    asian = np.isin(ethnicity, ["AIND", "APKN", "ABAN", "AOTH", "MWAS"])
+    black = np.isin(ethnicity, ["BCRB", "BAFR", "BOTH", "MWBC", "MWBA"])
+    return np.where(asian, 1, np.where(black, 2, 0))
+
+
+def _pick(rng: np.random.Generator, lists: list[list[str]], group: np.ndarray, mix: float = 0.15) -> pl.Series:
+    """A name from the group's list, or (with chance `mix`) from the general list."""
+    n = group.size
+    use = np.where(rng.random(n) < mix, 0, group)
+    out = np.empty(n, dtype=object)
+    for g, names in enumerate(lists):
+        sel = np.flatnonzero(use == g)
+        if sel.size:
+            out[sel] = np.asarray(names, dtype=object)[rng.integers(0, len(names), sel.size)]
+    return pl.Series(out.astype(str))
+
+
+def child_first_names(rng: np.random.Generator, female: np.ndarray, group: np.ndarray) -> pl.Series:
+    girls = _pick(rng, [GIRLS["white"], GIRLS["asian"], GIRLS["black"]], group)
+    boys = _pick(rng, [BOYS["white"], BOYS["asian"], BOYS["black"]], group)
+    return pl.Series(np.where(female, girls.to_numpy(), boys.to_numpy()).astype(str))
+
+
+def adult_first_names(rng: np.random.Generator, female: np.ndarray, group: np.ndarray) -> pl.Series:
+    women = _pick(rng, [ADULT_WOMEN, ADULT_WOMEN_ASIAN, ADULT_WOMEN_BLACK], group)
+    men = _pick(rng, [ADULT_MEN, ADULT_MEN_ASIAN, ADULT_MEN_BLACK], group)
+    return pl.Series(np.where(female, women.to_numpy(), men.to_numpy()).astype(str))
+
+
+def surnames(rng: np.random.Generator, group: np.ndarray) -> pl.Series:
+    return _pick(rng, [SURNAMES["white"], SURNAMES["asian"], SURNAMES["black"]], group, mix=0.1)
+
+
+def addresses(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
+    """House, street and neighbourhood, and a DB postcode whose district follows the neighbourhood."""
+    hood = rng.integers(0, len(NEIGHBOURHOODS), n)
+    street = rng.integers(0, len(STREET_STEMS), n)
+    kind = rng.integers(0, len(STREET_KINDS), n)
+    house = rng.integers(1, 180, n)
+    flat = rng.random(n) < 0.12
+    address = [
+        (f"Flat {h % 12 + 1}, " if f else "") + f"{h} {STREET_STEMS[s]} {STREET_KINDS[k]}, {NEIGHBOURHOODS[d]}"
+        for h, s, k, d, f in zip(house, street, kind, hood, flat, strict=True)
+    ]
+    sector = rng.integers(0, 10, n)
+    letters = np.asarray(list(INWARD_LETTERS))
+    unit = letters[rng.integers(0, len(letters), n)].astype(object) + letters[rng.integers(0, len(letters), n)]
+    postcode = [f"{POSTCODE_AREA}{d + 1} {s}{u}" for d, s, u in zip(hood, sector, unit, strict=True)]
+    return pl.Series(address), pl.Series(postcode)
+
+
+def nhs_numbers(rng: np.random.Generator, n: int) -> pl.Series:
+    """Distinct valid NHS numbers 999 xxx xxxx (a range never issued to patients)."""
+    candidates = rng.permutation(1_000_000)
+    digits = np.stack(
+        [np.full(candidates.size, 9), np.full(candidates.size, 9), np.full(candidates.size, 9)]
+        + [(candidates // 10**k) % 10 for k in range(5, -1, -1)],
+        axis=1,
+    )
+    total = digits @ np.arange(10, 1, -1)
+    check = 11 - total % 11
+    check = np.where(check == 11, 0, check)
+    valid = check != 10
+    chosen = np.flatnonzero(valid)[:n]
+    if chosen.size < n:
+        raise ValueError("not enough synthetic NHS numbers in the 999 range")
+    numbers = (999 * 10**7 + candidates[chosen] * 10 + check[chosen]).astype(np.int64)
+    return pl.Series(numbers).cast(pl.String)
+
+
+def upns(serials: np.ndarray, allocation_year: np.ndarray) -> pl.Series:
+    """UPNs: check letter, LA code 999, a 4-digit school number, 2-digit year, 3-digit serial."""
+    school = 2000 + (serials // 1000) % 8000
+    body = [
+        f"{DEMO_LA_CODE}{s:04d}{y % 100:02d}{x % 1000:03d}"
+        for s, y, x in zip(school, allocation_year, serials, strict=True)
+    ]
+    return pl.Series([upn_check_letter(b) + b for b in body])
+
+
+# Who makes a contact and what they say, by source of referral (all invented, in general terms).
+_CONTACT_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
+    # source codes: (partner agency, referrer roles, summaries)
+    "police": (
+        "police",
+        ["PC", "DC", "Sgt"],
+        [
+            "Police notification: domestic incident at the family home, children present.",
+            "Child reported missing overnight; found the next morning.",
+            "Concern for welfare call; home conditions poor and parent intoxicated.",
+            "Child found late at night in the company of older adults.",
+            "Police called to a dispute between parents; child distressed.",
+        ],
+    ),
+    "education": (
+        "education",
+        ["Designated safeguarding lead", "Head of year", "Education welfare officer"],
+        [
+            "School worried about falling attendance and the child's presentation.",
+            "Child disclosed to a teacher that they are frightened at home.",
+            "Unexplained bruising noticed by staff.",
+            "Child often hungry and without suitable clothing.",
+            "Concerns about possible exploitation: new phone, gifts, missing lessons.",
+        ],
+    ),
+    "health": (
+        "health",
+        ["Health visitor", "GP", "Midwife", "School nurse", "Emergency department liaison nurse"],
+        [
+            "Missed health appointments and concerns about home conditions.",
+            "Attendance at the emergency department with an injury; explanation inconsistent.",
+            "Pre-birth concerns raised by the midwife: previous children not in the parent's care.",
+            "Parent's mental health has deteriorated; worries about care of the baby.",
+            "Young person attended after self-harm.",
+        ],
+    ),
+    "housing": (
+        "housing",
+        ["Housing officer"],
+        [
+            "Neighbour complaints and concerns about conditions in the property.",
+            "Family at risk of eviction; children sleeping in one room.",
+        ],
+    ),
+    "csc": (
+        "csc",
+        ["Adult social care worker", "Social worker, neighbouring authority"],
+        [
+            "Adult social care report a parent's mental health crisis.",
+            "Family moved into the area from another authority with an open case.",
+        ],
+    ),
+    "youth_justice": (
+        "youth_justice",
+        ["Youth justice worker"],
+        ["Young person arrested; concerns about who they spend time with."],
+    ),
+    "early_help": (
+        "early_help",
+        ["Family support worker"],
+        ["Early help plan not progressing; concerns escalating despite support."],
+    ),
+    "probation": ("probation", ["Probation officer"], ["Adult under supervision has moved into the household."]),
+    "public": (
+        "",
+        ["Grandparent", "Neighbour", "Family friend", "Parent"],
+        [
+            "Relative worried about the care of the children.",
+            "Neighbour hears shouting and children crying most evenings.",
+            "Parent asking for help: cannot manage the child's behaviour.",
+        ],
+    ),
+    "anonymous": ("", ["Anonymous"], ["Anonymous caller worried that the children are left alone."]),
+    "other": (
+        "",
+        ["Voluntary sector worker", "Children's centre worker"],
+        ["Worries raised by a support service about the family's circumstances."],
+    ),
+}
+_SOURCE_GROUP = {
+    "6": "police",
+    "2A": "education",
+    "2B": "education",
+    "3A": "health",
+    "3B": "health",
+    "3C": "health",
+    "3D": "health",
+    "3E": "health",
+    "3F": "health",
+    "4": "housing",
+    "5A": "csc",
+    "5C": "csc",
+    "5B": "youth_justice",
+    "5D": "early_help",
+    "7": "probation",
+    "1A": "public",
+    "1B": "public",
+    "1C": "public",
+    "1D": "public",
+    "9": "anonymous",
+    "8": "other",
+    "10": "other",
+}
+
+
+def describe_contacts(rng: np.random.Generator, sources: pl.Series) -> pl.DataFrame:
+    """Referrer name, partner agency and a one-line summary for each contact, by its source."""
+    n = sources.len()
+    groups = sources.replace_strict(_SOURCE_GROUP, default="other").to_numpy()
+    agency = np.empty(n, dtype=object)
+    role = np.empty(n, dtype=object)
+    summary = np.empty(n, dtype=object)
+    for group, (agency_code, roles, texts) in _CONTACT_TEXT.items():
+        sel = np.flatnonzero(groups == group)
+        agency[sel] = agency_code
+        role[sel] = np.asarray(roles, dtype=object)[rng.integers(0, len(roles), sel.size)]
+        summary[sel] = np.asarray(texts, dtype=object)[rng.integers(0, len(texts), sel.size)]
+    people = surnames(rng, np.zeros(n, dtype=np.int64)).to_numpy()
+    badge = rng.integers(1000, 9999, n)
+    named = [
+        r if r in ("Anonymous",) else (f"{r} {b} {s}" if r in ("PC", "DC", "Sgt") else f"{r} ({s})")
+        for r, s, b in zip(role, people, badge, strict=True)
+    ]
+    return pl.DataFrame({"referrer_name": named, "referrer_agency": agency.astype(str), "summary": summary.astype(str)})
