@@ -15,7 +15,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def benchmarks() -> list[Path]:
-    return sorted(p for p in HERE.glob("*.py") if p.name not in {"run.py", "__init__.py"} and not p.name.startswith("_"))
+    return sorted(
+        p for p in HERE.glob("*.py") if p.name not in {"run.py", "__init__.py"} and not p.name.startswith("_")
+    )
 
 
 def main(argv: list[str]) -> int:
