@@ -30,7 +30,7 @@ $(UV):
 env: .venv/.synced
 
 run: env
-	@mkdir -p var
+	@mkdir -p var/static
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) migrate --no-input -v 0
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json
 	@OPENMASH_DEMO=1 $(OPENMASH) demo-users
