@@ -16,16 +16,11 @@ from openmash.access.policy import ensure_can_authorise, ensure_can_change
 from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import long_date
-from openmash.core.errors import ServiceError
+from openmash.core.errors import ServiceError, ensure_not_in_future
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
 
 from .models import Assessment, AssessmentFactorRecord, CINPlan, Referral
-
-
-def _not_in_future(day: dt.date, what: str, field: str) -> None:
-    if day > dt.date.today():  # noqa: DTZ011 - dates are local calendar dates
-        raise ServiceError(f"The {what} cannot be in the future", field=field)
 
 
 def _lock_referral(referral: Referral) -> Referral:
@@ -51,7 +46,7 @@ def referral_create(
 ) -> Referral:
     """Open a new referral (CIN episode) for a child who has no open episode."""
     ensure_can_change(acting_user, child)
-    _not_in_future(referral_date, "referral date", "referral_date")
+    ensure_not_in_future(referral_date, "referral date", "referral_date")
     if source not in ReferralSource.values:
         raise ServiceError("Select where the referral came from", field="source")
     if primary_need and primary_need not in PrimaryNeed.values:
@@ -105,7 +100,7 @@ def referral_close(
             f"The case cannot close before the referral date ({long_date(referral.referral_date)})",
             field="closure_date",
         )
-    _not_in_future(closure_date, "closure date", "closure_date")
+    ensure_not_in_future(closure_date, "closure date", "closure_date")
     if referral.assessments.filter(authorised_date__isnull=True).exists():
         raise ServiceError("Authorise or end the open assessment before closing the case")
     if referral.section47s.filter(conference_date__isnull=True, conference_not_required=False).exists():
@@ -157,7 +152,7 @@ def assessment_start(
             f"An assessment cannot start before the referral date ({long_date(referral.referral_date)})",
             field="start_date",
         )
-    _not_in_future(start_date, "start date", "start_date")
+    ensure_not_in_future(start_date, "start date", "start_date")
     if referral.assessments.filter(authorised_date__isnull=True).exists():
         raise ServiceError("This referral already has an assessment in progress")
     return Assessment.objects.create(referral=referral, start_date=start_date, worker=worker)
@@ -183,7 +178,7 @@ def assessment_authorise(
             f"The assessment cannot be authorised before it started ({long_date(assessment.start_date)})",
             field="authorised_date",
         )
-    _not_in_future(authorised_date, "authorisation date", "authorised_date")
+    ensure_not_in_future(authorised_date, "authorisation date", "authorised_date")
     codes = sorted(set(factors))
     if not codes:
         raise ServiceError("Select the factors identified, or 'No factors identified'", field="factors")
@@ -210,7 +205,7 @@ def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User
         raise ServiceError("This referral was marked no further action, so it cannot have a plan")
     if start_date < referral.referral_date:
         raise ServiceError("A child in need plan cannot start before the referral date", field="start_date")
-    _not_in_future(start_date, "start date", "start_date")
+    ensure_not_in_future(start_date, "start date", "start_date")
     if referral.cin_plans.filter(end_date__isnull=True).exists():
         raise ServiceError("This child already has a child in need plan in place")
     if referral.cp_plans.filter(end_date__isnull=True).exists():
@@ -227,7 +222,7 @@ def cin_plan_end(*, plan: CINPlan, end_date: dt.date, acting_user: User) -> CINP
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date < plan.start_date:
         raise ServiceError(f"The plan cannot end before it started ({long_date(plan.start_date)})", field="end_date")
-    _not_in_future(end_date, "end date", "end_date")
+    ensure_not_in_future(end_date, "end date", "end_date")
     plan.end_date = end_date
     plan.save(update_fields=["end_date", "updated_at"])
     return plan

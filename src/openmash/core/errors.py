@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 
 class ServiceError(Exception):
     """A business rule refused an action. `message` is shown to the user as it is.
@@ -14,3 +16,9 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def ensure_not_in_future(day: datetime.date, what: str, field: str) -> None:
+    """Refuse a date after today: casework records what has happened."""
+    if day > datetime.date.today():  # noqa: DTZ011 - casework dates are local calendar dates
+        raise ServiceError(f"The {what} cannot be in the future", field=field)

@@ -13,17 +13,12 @@ from openmash.casework.models import Referral
 from openmash.core.calendar import add_working_days
 from openmash.core.codes import CategoryOfAbuse
 from openmash.core.dates import long_date
-from openmash.core.errors import ServiceError
+from openmash.core.errors import ServiceError, ensure_not_in_future
 
 from .models import ChildProtectionPlan, ChildProtectionReview, Section47Enquiry, StrategyDiscussion
 
 # Working Together 2023: an initial conference within 15 working days of the strategy discussion.
 ICPC_TIMESCALE_WORKING_DAYS = 15
-
-
-def _not_in_future(day: dt.date, what: str, field: str) -> None:
-    if day > dt.date.today():  # noqa: DTZ011 - dates are local calendar dates
-        raise ServiceError(f"The {what} cannot be in the future", field=field)
 
 
 def _open_referral(referral: Referral, action: str, user: User) -> Referral:
@@ -48,7 +43,7 @@ def strategy_discussion_record(
     referral = _open_referral(referral, "record a strategy discussion", acting_user)
     if discussion_date < referral.referral_date:
         raise ServiceError("The strategy discussion cannot be before the referral date", field="discussion_date")
-    _not_in_future(discussion_date, "discussion date", "discussion_date")
+    ensure_not_in_future(discussion_date, "discussion date", "discussion_date")
     if outcome not in StrategyDiscussion.Outcome.values:
         raise ServiceError("Select the outcome of the strategy discussion", field="outcome")
     return StrategyDiscussion.objects.create(referral=referral, discussion_date=discussion_date, outcome=outcome)
@@ -70,7 +65,7 @@ def section47_start(
             f"A Section 47 enquiry cannot start before the referral date ({long_date(referral.referral_date)})",
             field="start_date",
         )
-    _not_in_future(start_date, "start date", "start_date")
+    ensure_not_in_future(start_date, "start date", "start_date")
     if referral.section47s.filter(conference_date__isnull=True, conference_not_required=False).exists():
         raise ServiceError("This child already has a Section 47 enquiry in progress")
     if strategy_discussion is not None and strategy_discussion.referral_id != referral.pk:
@@ -126,7 +121,7 @@ def conference_record(
         )
     if conference_date.weekday() >= 5:
         raise ServiceError("Conferences are not held at weekends: check the date", field="conference_date")
-    _not_in_future(conference_date, "conference date", "conference_date")
+    ensure_not_in_future(conference_date, "conference date", "conference_date")
     enquiry.conference_date = conference_date
     enquiry.save(update_fields=["conference_date", "updated_at"])
     if not plan_needed:
@@ -164,7 +159,7 @@ def cp_plan_review(
         raise ServiceError(
             f"A review must be after the plan started ({long_date(plan.start_date)})", field="review_date"
         )
-    _not_in_future(review_date, "review date", "review_date")
+    ensure_not_in_future(review_date, "review date", "review_date")
     if plan.reviews.filter(review_date=review_date).exists():
         raise ServiceError("A review is already recorded on that date", field="review_date")
     if latest_category:
@@ -184,7 +179,7 @@ def cp_plan_end(*, plan: ChildProtectionPlan, end_date: dt.date, acting_user: Us
         raise ServiceError(f"This plan already ended on {long_date(plan.end_date)}")
     if end_date <= plan.start_date:
         raise ServiceError(f"A plan must end after the day it started ({long_date(plan.start_date)})", field="end_date")
-    _not_in_future(end_date, "end date", "end_date")
+    ensure_not_in_future(end_date, "end date", "end_date")
     plan.end_date = end_date
     plan.save(update_fields=["end_date", "updated_at"])
     return plan
