@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from openmash.core import calendar
+from openmash.core import workdays as wd
 from openmash.demo import names
-from openmash.demo import workdays as wd
 from openmash.demo.sampling import Quasi, categorical, stream
 from openmash.people.identifiers import valid_nhs_number, valid_upn
 from openmash.people.models import postcode_validator

@@ -21,9 +21,7 @@ import holidays
 import numpy as np
 import polars as pl
 
-# The span we tabulate. Dates outside it fall back to a slower exact computation.
-_EPOCH = dt.date(1990, 1, 1)
-_END = dt.date(2060, 12, 31)
+from openmash.core import workdays
 
 
 @cache
@@ -44,28 +42,17 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
-@cache
-def _cumulative() -> np.ndarray:
-    """cum[i] = number of working days from _EPOCH up to and including _EPOCH + i days."""
-    days = (_END - _EPOCH).days + 1
-    flags = np.zeros(days, dtype=np.int32)
-    for i in range(days):
-        flags[i] = is_working_day(_EPOCH + dt.timedelta(days=i))
-    return np.cumsum(flags, dtype=np.int32)
-
-
-def _index(day: dt.date) -> int:
-    return (day - _EPOCH).days
-
-
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (same day = 0).
 
     Negative when `end` is before `start`, so callers can spot impossible orderings.
     """
-    if _EPOCH <= start <= _END and _EPOCH <= end <= _END:
-        cum = _cumulative()
-        return int(cum[_index(end)] - cum[_index(start)])
+    if workdays.FIRST <= start <= workdays.LAST and workdays.FIRST <= end <= workdays.LAST:
+        return int(
+            workdays.working_days_between(np.array([workdays.day_number(start)]), np.array([workdays.day_number(end)]))[
+                0
+            ]
+        )
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
@@ -93,31 +80,17 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def working_days_between_arrays(start_ordinals: np.ndarray, end_ordinals: np.ndarray) -> np.ndarray:
-    """Vectorised `working_days_between` over arrays of proleptic Gregorian ordinals.
-
-    Used by the KPI engine on millions of rows; both arrays must lie inside the tabulated span.
-    """
-    cum = _cumulative()
-    base = _EPOCH.toordinal()
-    s = start_ordinals.astype(np.int64) - base
-    e = end_ordinals.astype(np.int64) - base
-    if len(s) and (s.min() < 0 or e.min() < 0 or s.max() >= len(cum) or e.max() >= len(cum)):
-        raise ValueError(f"dates must lie between {_EPOCH} and {_END}")
-    return cum[e] - cum[s]
-
-
 def working_days_series(start: pl.Series, end: pl.Series) -> pl.Series:
     """Vectorised `working_days_between` over two Polars Date series; null where either is null."""
-    cum = pl.Series("cum", _cumulative(), dtype=pl.Int32)
-    epoch = (_EPOCH - dt.date(1970, 1, 1)).days
-    s = start.cast(pl.Int32) - epoch
-    e = end.cast(pl.Int32) - epoch
+    # Polars dates are day numbers since 1970-01-01, like the table's.
+    cum = pl.Series("cum", workdays.cumulative_table(), dtype=pl.Int32)
+    s = start.cast(pl.Int32) - workdays.day_number(workdays.FIRST)
+    e = end.cast(pl.Int32) - workdays.day_number(workdays.FIRST)
     valid = s.is_not_null() & e.is_not_null()
     if valid.any():
         lo = min(s.filter(valid).min(), e.filter(valid).min())  # type: ignore[type-var]
         hi = max(s.filter(valid).max(), e.filter(valid).max())  # type: ignore[type-var]
         if lo < 0 or hi >= len(cum):  # type: ignore[operator]
-            raise ValueError(f"dates must lie between {_EPOCH} and {_END}")
+            raise ValueError(f"dates must lie between {workdays.FIRST} and {workdays.LAST}")
     result = cum.gather(e.fill_null(0)) - cum.gather(s.fill_null(0))
     return pl.select(pl.when(valid).then(result).otherwise(None)).to_series().rename("working_days")

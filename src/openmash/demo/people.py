@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from openmash.core import workdays as wd
 from openmash.core.codes import Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
 
 from . import names
-from . import workdays as wd
 from .events import la_child_id
 from .sampling import categorical, stream
 from .simulate import Horizon, ShardFrames

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from openmash.core import workdays as wd
 from openmash.core.codes import ReasonForClosure
 from openmash.front_door.models import Contact
 from openmash.protection.models import StrategyDiscussion
 
-from . import workdays as wd
 from .params import (
     ASSESSMENT_DURATION_BANDS,
     FACTOR_COUNTS,

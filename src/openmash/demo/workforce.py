@@ -17,10 +17,10 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 
+from openmash.core import workdays as wd
 from openmash.workforce.models import StaffMember, Team
 
 from . import names
-from . import workdays as wd
 from .people import People
 from .sampling import categorical, stream
 from .simulate import NEVER, Horizon, ShardFrames

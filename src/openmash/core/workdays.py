@@ -1,8 +1,10 @@
-"""Vectorised calendar arithmetic on day numbers (days since 1970-01-01) for the simulation.
+"""Working days over numpy arrays of day numbers (days since 1970-01-01).
 
-The same working-day convention as `openmash.core.calendar` (weekends and England bank holidays are
-not working days; the duration from a start to an end counts the working days after the start up to
-and including the end), but over numpy arrays of day numbers so millions of dates cost microseconds.
+The one working-day table of the project: `openmash.core.calendar` answers single dates and Polars
+series from it, and the KPI engine and the synthetic borough use these array forms, so millions of
+dates cost microseconds. The convention is the calendar's: weekends and England bank holidays are not
+working days, and the duration from a start to an end counts the working days after the start up to
+and including the end.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import datetime as dt
 from functools import cache
 
 import numpy as np
-
-from openmash.core.calendar import bank_holidays
 
 EPOCH = dt.date(1970, 1, 1)
 # The span the tables cover; the simulation refuses dates outside it.
@@ -33,6 +33,8 @@ def to_date(number: int) -> dt.date:
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per day from FIRST to LAST: working flag, cumulative working days up to and including it; and
     the index of every working day (so the k-th working day is a single lookup)."""
+    from openmash.core.calendar import bank_holidays  # the calendar imports this module
+
     n = (LAST - FIRST).days + 1
     numbers = np.arange(n, dtype=np.int64) + _BASE
     weekday = (numbers + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
@@ -42,6 +44,11 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             working[(holiday - FIRST).days] = False
     cum = np.cumsum(working, dtype=np.int64)
     return working, cum, np.flatnonzero(working)
+
+
+def cumulative_table() -> np.ndarray:
+    """cum[i] = working days from FIRST up to and including FIRST + i days."""
+    return _tables()[1]
 
 
 def _index(days: np.ndarray) -> np.ndarray:
