@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from openmash.journey.schema import EventType, conform
+from openmash.journey.schema import LOCAL_TIME_ZONE, EventType, conform
 
 from .simulate import ShardFrames
 
@@ -44,7 +44,7 @@ def _parts(t: ShardFrames) -> list[pl.DataFrame]:
 
     contacts = t.contacts.select(
         ev(EventType.CONTACT),
-        event_date=pl.col("received_at").dt.date(),
+        event_date=pl.col("received_at").dt.convert_time_zone(LOCAL_TIME_ZONE).dt.date(),
         child_id=child,
         la_child_id=la_child_id(child),
         source_id=pl.col("id"),

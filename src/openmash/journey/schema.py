@@ -30,6 +30,9 @@ from enum import StrEnum
 
 import polars as pl
 
+# Events are dated in local time: a contact at 00:30 on a summer night belongs to that day in England.
+LOCAL_TIME_ZONE = "Europe/London"
+
 
 class EventType(StrEnum):
     CONTACT = "contact"

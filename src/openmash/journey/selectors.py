@@ -2,11 +2,13 @@
 
 This is a building block for selectors that check access (the chronology, KPI scorecards,
 returns); it applies no access rule itself and must not be called from a view directly.
+
+Each source table is read with one values_list query straight into Polars columns (no Python
+object per row), which keeps a whole borough to a second or so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -21,237 +23,293 @@ from openmash.protection.models import (
     StrategyDiscussion,
 )
 
-from .schema import SCHEMA, EventType, conform, empty_events
+from .schema import LOCAL_TIME_ZONE, EventType, conform, empty_events
 
 
-def _frame(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
-    data = list(rows)
-    if not data:
+def _read(qs: QuerySet[Any], child_field: str, child_ids: list[int] | None, **columns: str) -> pl.DataFrame:
+    """One query: `columns` maps our column names to ORM lookups; rows become a Polars frame."""
+    if child_ids is not None:
+        qs = qs.filter(**{f"{child_field}__in": child_ids})
+    rows = list(qs.values_list(*columns.values()))
+    return pl.DataFrame(rows, schema=list(columns), orient="row") if rows else pl.DataFrame(schema=list(columns))
+
+
+def _events(frame: pl.DataFrame, event_type: EventType, **columns: pl.Expr | str) -> pl.DataFrame:
+    """Select journey columns from a source frame; unnamed journey columns are filled by conform()."""
+    if frame.is_empty():
         return empty_events()
-    # Keys missing from a row (a referral has no start_date) become nulls.
-    return pl.from_dicts(data, schema=SCHEMA)
+    exprs = [pl.col(v).alias(k) if isinstance(v, str) else v.alias(k) for k, v in columns.items()]
+    return conform(frame.select(pl.lit(event_type.value).alias("event_type"), *exprs))
 
 
-def _filter(qs: QuerySet[Any], field: str, child_ids: list[int] | None) -> QuerySet[Any]:
-    return qs if child_ids is None else qs.filter(**{f"{field}__in": child_ids})
+EPISODE = {"child_id": "child_id", "la_child_id": "la_child_id", "episode_id": "episode_id", "team_id": "team_id"}
 
 
 def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
     """All statutory events, optionally for some children only, in the journey schema."""
     frames: list[pl.DataFrame] = []
 
-    contacts = _filter(Contact.objects.all(), "child_id", child_ids).values_list(
-        "id", "child_id", "child__la_child_id", "received_at", "team_id", "outcome", "source"
+    contacts = _read(
+        Contact.objects.all(),
+        "child_id",
+        child_ids,
+        source_id="id",
+        child_id="child_id",
+        la_child_id="child__la_child_id",
+        received_at="received_at",
+        team_id="team_id",
+        code="source",
+    )
+    if not contacts.is_empty():
+        # A contact belongs to the day it arrived in England, not in UTC.
+        contacts = contacts.with_columns(
+            event_date=pl.col("received_at")
+            .cast(pl.Datetime("us", "UTC"))
+            .dt.convert_time_zone(LOCAL_TIME_ZONE)
+            .dt.date()
+        )
+    frames.append(
+        _events(
+            contacts,
+            EventType.CONTACT,
+            event_date="event_date",
+            child_id="child_id",
+            la_child_id="la_child_id",
+            source_id="source_id",
+            team_id="team_id",
+            code="code",
+        )
+    )
+
+    referrals = _read(
+        Referral.objects.all(),
+        "child_id",
+        child_ids,
+        episode_id="id",
+        child_id="child_id",
+        la_child_id="child__la_child_id",
+        referral_date="referral_date",
+        code="source",
+        flag="no_further_action",
+        closure_date="closure_date",
+        closure_reason="closure_reason",
+        team_id="team_id",
     )
     frames.append(
-        _frame(
-            {
-                "event_type": EventType.CONTACT.value,
-                "event_date": received.date(),
-                "child_id": child,
-                "la_child_id": la_id,
-                "source_id": pk,
-                "team_id": team,
-                "code": source,
-            }
-            for pk, child, la_id, received, team, _outcome, source in contacts.iterator(chunk_size=5000)
+        _events(
+            referrals,
+            EventType.REFERRAL,
+            event_date="referral_date",
+            source_id="episode_id",
+            code="code",
+            flag="flag",
+            **EPISODE,
         )
     )
+    closed = referrals.filter(pl.col("closure_date").is_not_null()) if not referrals.is_empty() else referrals
+    frames.append(
+        _events(
+            closed,
+            EventType.REFERRAL_CLOSED,
+            event_date="closure_date",
+            start_date="referral_date",
+            source_id="episode_id",
+            code="closure_reason",
+            **EPISODE,
+        )
+    )
+    teams = referrals.select("episode_id", "team_id") if not referrals.is_empty() else None
 
-    referrals = _filter(Referral.objects.all(), "child_id", child_ids).values_list(
-        "id",
-        "child_id",
-        "child__la_child_id",
-        "referral_date",
-        "source",
-        "no_further_action",
-        "closure_date",
-        "closure_reason",
-        "team_id",
-    )
-    referral_rows: list[dict[str, Any]] = []
-    episode_team: dict[int, int | None] = {}
-    for pk, child, la_id, ref_date, source, nfa, closed, reason, team in referrals.iterator(chunk_size=5000):
-        episode_team[pk] = team
-        common = {"child_id": child, "la_child_id": la_id, "episode_id": pk, "source_id": pk, "team_id": team}
-        referral_rows.append(
-            {
-                "event_type": EventType.REFERRAL.value,
-                "event_date": ref_date,
-                "code": source,
-                "flag": nfa,
-                **common,
-            }
+    def in_episode(frame: pl.DataFrame) -> pl.DataFrame:
+        # Episode events carry the team of their referral.
+        if frame.is_empty() or teams is None:
+            return frame.with_columns(team_id=pl.lit(None, dtype=pl.Int64))
+        return frame.join(teams, on="episode_id", how="left")
+
+    assessments = in_episode(
+        _read(
+            Assessment.objects.all(),
+            "referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="referral_id",
+            child_id="referral__child_id",
+            la_child_id="referral__child__la_child_id",
+            start="start_date",
+            authorised="authorised_date",
+            worker_id="worker_id",
+            flag="child_in_need",
         )
-        if closed is not None:
-            referral_rows.append(
-                {
-                    "event_type": EventType.REFERRAL_CLOSED.value,
-                    "event_date": closed,
-                    "start_date": ref_date,
-                    "code": reason,
-                    **common,
-                }
+    )
+    frames.append(
+        _events(
+            assessments,
+            EventType.ASSESSMENT_START,
+            event_date="start",
+            source_id="source_id",
+            worker_id="worker_id",
+            **EPISODE,
+        )
+    )
+    factors = _read(
+        AssessmentFactorRecord.objects.order_by("assessment_id", "code"),
+        "assessment__referral__child_id",
+        child_ids,
+        source_id="assessment_id",
+        code="code",
+    )
+    if not assessments.is_empty():
+        by_assessment = (
+            factors.group_by("source_id", maintain_order=True).agg(factors=pl.col("code"))
+            if not factors.is_empty()
+            else pl.DataFrame(schema={"source_id": pl.Int64, "factors": pl.List(pl.String)})
+        )
+        authorised = (
+            assessments.filter(pl.col("authorised").is_not_null())
+            .join(by_assessment, on="source_id", how="left")
+            .with_columns(pl.col("factors").fill_null([]))
+        )
+        frames.append(
+            _events(
+                authorised,
+                EventType.ASSESSMENT_AUTHORISED,
+                event_date="authorised",
+                start_date="start",
+                source_id="source_id",
+                worker_id="worker_id",
+                flag="flag",
+                factors="factors",
+                **EPISODE,
             )
-    frames.append(_frame(referral_rows))
+        )
 
-    factors: dict[int, list[str]] = {}
-    factor_qs = _filter(AssessmentFactorRecord.objects.all(), "assessment__referral__child_id", child_ids)
-    for assessment_id, code in factor_qs.values_list("assessment_id", "code").order_by("assessment_id", "code"):
-        factors.setdefault(assessment_id, []).append(code)
-    assessments = _filter(Assessment.objects.all(), "referral__child_id", child_ids).values_list(
-        "id",
-        "referral_id",
-        "referral__child_id",
-        "referral__child__la_child_id",
-        "start_date",
-        "authorised_date",
-        "worker_id",
-        "child_in_need",
+    cin_plans = in_episode(
+        _read(
+            CINPlan.objects.all(),
+            "referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="referral_id",
+            child_id="referral__child_id",
+            la_child_id="referral__child__la_child_id",
+            start="start_date",
+            end="end_date",
+        )
     )
-    rows: list[dict[str, Any]] = []
-    for pk, episode, child, la_id, start, authorised, worker, in_need in assessments.iterator(chunk_size=5000):
-        common = {
-            "child_id": child,
-            "la_child_id": la_id,
-            "episode_id": episode,
-            "source_id": pk,
-            "team_id": episode_team.get(episode),
-            "worker_id": worker,
-        }
-        rows.append({"event_type": EventType.ASSESSMENT_START.value, "event_date": start, **common})
-        if authorised is not None:
-            rows.append(
-                {
-                    "event_type": EventType.ASSESSMENT_AUTHORISED.value,
-                    "event_date": authorised,
-                    "start_date": start,
-                    "factors": factors.get(pk, []),
-                    "flag": in_need,
-                    **common,
-                }
+    frames.append(_events(cin_plans, EventType.CIN_PLAN_START, event_date="start", source_id="source_id", **EPISODE))
+    if not cin_plans.is_empty():
+        frames.append(
+            _events(
+                cin_plans.filter(pl.col("end").is_not_null()),
+                EventType.CIN_PLAN_END,
+                event_date="end",
+                start_date="start",
+                source_id="source_id",
+                **EPISODE,
             )
-    frames.append(_frame(rows))
-
-    rows = []
-    cin_plans = _filter(CINPlan.objects.all(), "referral__child_id", child_ids).values_list(
-        "id", "referral_id", "referral__child_id", "referral__child__la_child_id", "start_date", "end_date"
-    )
-    for pk, episode, child, la_id, start, end in cin_plans.iterator(chunk_size=5000):
-        common = {
-            "child_id": child,
-            "la_child_id": la_id,
-            "episode_id": episode,
-            "source_id": pk,
-            "team_id": episode_team.get(episode),
-        }
-        rows.append({"event_type": EventType.CIN_PLAN_START.value, "event_date": start, **common})
-        if end is not None:
-            rows.append({"event_type": EventType.CIN_PLAN_END.value, "event_date": end, "start_date": start, **common})
-
-    strategies = _filter(StrategyDiscussion.objects.all(), "referral__child_id", child_ids).values_list(
-        "id",
-        "referral_id",
-        "referral__child_id",
-        "referral__child__la_child_id",
-        "discussion_date",
-        "outcome",
-    )
-    for pk, episode, child, la_id, day, outcome in strategies.iterator(chunk_size=5000):
-        rows.append(
-            {
-                "event_type": EventType.STRATEGY_DISCUSSION.value,
-                "event_date": day,
-                "child_id": child,
-                "la_child_id": la_id,
-                "episode_id": episode,
-                "source_id": pk,
-                "team_id": episode_team.get(episode),
-                "code": outcome,
-            }
         )
 
-    s47s = _filter(Section47Enquiry.objects.all(), "referral__child_id", child_ids).values_list(
-        "id",
-        "referral_id",
-        "referral__child_id",
-        "referral__child__la_child_id",
-        "start_date",
-        "conference_date",
-        "conference_not_required",
-    )
-    for pk, episode, child, la_id, start, conference, not_required in s47s.iterator(chunk_size=5000):
-        common = {
-            "child_id": child,
-            "la_child_id": la_id,
-            "episode_id": episode,
-            "source_id": pk,
-            "team_id": episode_team.get(episode),
-        }
-        rows.append({"event_type": EventType.S47_START.value, "event_date": start, "flag": not_required, **common})
-        if conference is not None:
-            rows.append({"event_type": EventType.ICPC.value, "event_date": conference, "start_date": start, **common})
-
-    plans = _filter(ChildProtectionPlan.objects.all(), "referral__child_id", child_ids).values_list(
-        "id",
-        "referral_id",
-        "referral__child_id",
-        "referral__child__la_child_id",
-        "start_date",
-        "end_date",
-        "initial_category",
-        "latest_category",
-        "number_of_previous_plans",
-    )
-    for pk, episode, child, la_id, start, end, initial, latest, previous in plans.iterator(chunk_size=5000):
-        common = {
-            "child_id": child,
-            "la_child_id": la_id,
-            "episode_id": episode,
-            "source_id": pk,
-            "team_id": episode_team.get(episode),
-        }
-        rows.append(
-            {
-                "event_type": EventType.CP_PLAN_START.value,
-                "event_date": start,
-                "code": initial,
-                "previous_plans": previous,
-                **common,
-            }
+    strategies = in_episode(
+        _read(
+            StrategyDiscussion.objects.all(),
+            "referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="referral_id",
+            child_id="referral__child_id",
+            la_child_id="referral__child__la_child_id",
+            day="discussion_date",
+            code="outcome",
         )
-        if end is not None:
-            rows.append(
-                {
-                    "event_type": EventType.CP_PLAN_END.value,
-                    "event_date": end,
-                    "start_date": start,
-                    "code": latest,
-                    **common,
-                }
+    )
+    frames.append(
+        _events(
+            strategies, EventType.STRATEGY_DISCUSSION, event_date="day", source_id="source_id", code="code", **EPISODE
+        )
+    )
+
+    s47s = in_episode(
+        _read(
+            Section47Enquiry.objects.all(),
+            "referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="referral_id",
+            child_id="referral__child_id",
+            la_child_id="referral__child__la_child_id",
+            start="start_date",
+            conference="conference_date",
+            flag="conference_not_required",
+        )
+    )
+    frames.append(_events(s47s, EventType.S47_START, event_date="start", source_id="source_id", flag="flag", **EPISODE))
+    if not s47s.is_empty():
+        frames.append(
+            _events(
+                s47s.filter(pl.col("conference").is_not_null()),
+                EventType.ICPC,
+                event_date="conference",
+                start_date="start",
+                source_id="source_id",
+                **EPISODE,
             )
-
-    reviews = _filter(ChildProtectionReview.objects.all(), "plan__referral__child_id", child_ids).values_list(
-        "id",
-        "plan__referral_id",
-        "plan__referral__child_id",
-        "plan__referral__child__la_child_id",
-        "review_date",
-        "plan__start_date",
-    )
-    for pk, episode, child, la_id, day, plan_start in reviews.iterator(chunk_size=5000):
-        rows.append(
-            {
-                "event_type": EventType.CP_REVIEW.value,
-                "event_date": day,
-                "start_date": plan_start,
-                "child_id": child,
-                "la_child_id": la_id,
-                "episode_id": episode,
-                "source_id": pk,
-                "team_id": episode_team.get(episode),
-            }
         )
-    frames.append(_frame(rows))
 
-    return conform(pl.concat([conform(f) for f in frames], how="vertical"))
+    plans = in_episode(
+        _read(
+            ChildProtectionPlan.objects.all(),
+            "referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="referral_id",
+            child_id="referral__child_id",
+            la_child_id="referral__child__la_child_id",
+            start="start_date",
+            end="end_date",
+            initial="initial_category",
+            latest="latest_category",
+            previous="number_of_previous_plans",
+        )
+    )
+    frames.append(
+        _events(
+            plans,
+            EventType.CP_PLAN_START,
+            event_date="start",
+            source_id="source_id",
+            code="initial",
+            previous_plans="previous",
+            **EPISODE,
+        )
+    )
+    if not plans.is_empty():
+        frames.append(
+            _events(
+                plans.filter(pl.col("end").is_not_null()),
+                EventType.CP_PLAN_END,
+                event_date="end",
+                start_date="start",
+                source_id="source_id",
+                code="latest",
+                **EPISODE,
+            )
+        )
+
+    reviews = in_episode(
+        _read(
+            ChildProtectionReview.objects.all(),
+            "plan__referral__child_id",
+            child_ids,
+            source_id="id",
+            episode_id="plan__referral_id",
+            child_id="plan__referral__child_id",
+            la_child_id="plan__referral__child__la_child_id",
+            day="review_date",
+            start="plan__start_date",
+        )
+    )
+    frames.append(
+        _events(reviews, EventType.CP_REVIEW, event_date="day", start_date="start", source_id="source_id", **EPISODE)
+    )
+
+    return conform(pl.concat(frames, how="vertical"))

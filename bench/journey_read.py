@@ -1,0 +1,65 @@
+"""Benchmark: read the borough's journey events back from the database and compute the headline KPIs.
+
+This is what the headline-figures page and every scorecard pay per request. Builds the borough into
+a temporary SQLite database first (not timed), then times, in this process:
+- journey_events() over the whole borough (the columnar table from the database);
+- five headline KPI functions over that table for the last complete reporting year.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+OPENMASH = Path(sys.executable).with_name("openmash")
+REPEATS = 5
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="openmash-bench-") as tmp:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'borough.sqlite3'}"
+        os.environ.setdefault("OPENMASH_DEMO", "1")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openmash.settings")
+        for args in (
+            ["migrate", "--no-input", "-v", "0"],
+            ["generate", "--size", "borough", "--seed", "1", "--no-progress"],
+        ):
+            subprocess.run([str(OPENMASH), *args], check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+        import django
+
+        django.setup()
+        import datetime as dt
+
+        from openmash.journey.selectors import journey_events
+        from openmash.performance import kpis
+        from openmash.performance.selectors import last_complete_year
+
+        reads = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            events = journey_events()
+            reads.append(time.perf_counter() - started)
+        year = last_complete_year(dt.date.today())  # noqa: DTZ011
+        computes = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            kpis.re_referral_rate(events, year)
+            kpis.assessments_within_45_working_days(events, year)
+            kpis.cp_plans_second_or_subsequent(events, year)
+            kpis.cp_plans_ceased_two_years_or_more(events, year)
+            kpis.cp_plans_open_two_years_at_31_march(events, year)
+            computes.append(time.perf_counter() - started)
+    print(f"bench: journey_events_rows {events.height} rows")
+    print(f"bench: journey_events_read_median_ms {statistics.median(reads) * 1000:.0f} ms")
+    print(f"bench: headline_kpis_median_ms {statistics.median(computes) * 1000:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
