@@ -2,10 +2,10 @@ import datetime as dt
 
 from openmash.accounts.models import User
 from openmash.casework.models import Referral
-from openmash.people.models import Child
 from openmash.casework.selectors import child_chronology
 from openmash.journey.schema import SCHEMA
 from openmash.journey.selectors import journey_events
+from openmash.people.models import Child
 
 D = dt.date
 
