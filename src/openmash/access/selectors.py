@@ -52,10 +52,26 @@ def children_search(*, user: User, query: str) -> QuerySet[Child]:
     return results
 
 
-def who_viewed(*, user: User, child: Child) -> QuerySet[AuditEvent]:
-    if not policy.can_see_who_viewed(user, child):
+@transaction.atomic
+def who_viewed(*, user: User, la_child_id: str, limit: int = 500) -> tuple[Child, list[AuditEvent]]:
+    """The child and the latest audit events about them, for managers in scope and auditors.
+
+    Auditors may look up any child's trail; anyone else answers as for a missing child. Looking is
+    itself recorded.
+    """
+    child = Child.objects.filter(la_child_id=la_child_id).first()
+    if child is None or not policy.can_see_who_viewed(user, child):
         raise NotFound("No child with that ID")
-    return AuditEvent.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-id")
+    events = list(AuditEvent.objects.filter(child_id=child.pk).select_related("user").order_by("-at", "-id")[:limit])
+    audit.record(
+        user=user,
+        action=AuditEvent.Action.VIEW,
+        obj=child,
+        child_id=child.pk,
+        summary=f"Viewed who has seen the record of {child.la_child_id}",
+        detail={"page": "who viewed"},
+    )
+    return child, events
 
 
 def audit_events_between(*, user: User, start: dt.date, end: dt.date) -> QuerySet[AuditEvent]:

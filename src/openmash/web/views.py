@@ -110,23 +110,7 @@ def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
 def child_audit(request: HttpRequest, la_child_id: str) -> HttpResponse:
     user = _user(request)
     _deny_scrutiny(user)
-    child = policy.visible_children(user).filter(la_child_id=la_child_id).first()
-    if child is None and user.has_role(Role.AUDITOR):
-        from openmash.people.models import Child
-
-        child = Child.objects.filter(la_child_id=la_child_id).first()
-    if child is None or not policy.can_see_who_viewed(user, child):
-        raise Http404("No child with that ID")
-    with transaction.atomic():
-        events = list(access.who_viewed(user=user, child=child)[:500])
-        audit.record(
-            user=user,
-            action=AuditEvent.Action.VIEW,
-            obj=child,
-            child_id=child.pk,
-            summary=f"Viewed who has seen the record of {child.la_child_id}",
-            detail={"page": "who viewed"},
-        )
+    child, events = access.who_viewed(user=user, la_child_id=la_child_id)
     return render(request, "web/child_audit.html", {"child": child, "events": events})
 
 
