@@ -208,10 +208,6 @@ EXPORT_CLASSES: dict[str, frozenset[DataClass]] = {
 }
 
 
-def field_class(model: type[models.Model], field_name: str) -> DataClass:
-    return FIELD_CLASSES[model._meta.label][field_name]
-
-
 def fields_of_class(model: type[models.Model], allowed: frozenset[DataClass]) -> list[str]:
     """Field names of `model` whose class is allowed, in model order."""
     classes = FIELD_CLASSES[model._meta.label]

@@ -20,6 +20,7 @@ A forbidden object must answer exactly like a missing one.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.accounts.models import Agency, Role, User
-from openmash.people.models import Adult, Child
+from openmash.people.models import Child
 
 from .models import BreakGlassGrant, ChildRestriction
 
@@ -137,22 +138,17 @@ def can_view_child(user: User, child: Child) -> bool:
     return basis_for(user, child) is not None
 
 
-def can_view_casework(user: User, child: Child) -> bool:
-    """Referrals, assessments, plans and the chronology: children's social care and the MASH only."""
-    basis = basis_for(user, child)
-    if basis is None:
-        return False
-    if basis == Basis.AGENCY:
+# The rules below are decided from the basis, so a page that needs several of them works the basis
+# out once (child_access) instead of once per question.
+
+
+def _casework_visible(user: User, basis: Basis | None) -> bool:
+    if basis is None or basis == Basis.AGENCY:
         return False
     return is_childrens_social_care(user) or user.has_role(Role.MASH_PRACTITIONER)
 
 
-def can_change_child(user: User, child: Child) -> bool:
-    """Recording casework: case roles and MASH practitioners within their normal scope.
-
-    Break glass gives sight, not the right to change a record.
-    """
-    basis = basis_for(user, child)
+def _change_allowed(user: User, basis: Basis | None) -> bool:
     if basis is None or basis == Basis.BREAK_GLASS:
         return False
     if basis == Basis.NAMED:
@@ -160,6 +156,25 @@ def can_change_child(user: User, child: Child) -> bool:
     if basis == Basis.MASH:
         return user.has_role(Role.MASH_PRACTITIONER)
     return basis in {Basis.ALLOCATED, Basis.TEAM, Basis.SERVICE}
+
+
+def _who_viewed_allowed(user: User, basis: Basis | None) -> bool:
+    if user.has_role(Role.AUDITOR) and not is_scrutiny_only(user):
+        return True
+    return user.has_role(*MANAGER_ROLES) and basis in {Basis.SERVICE, Basis.NAMED}
+
+
+def can_view_casework(user: User, child: Child) -> bool:
+    """Referrals, assessments, plans and the chronology: children's social care and the MASH only."""
+    return _casework_visible(user, basis_for(user, child))
+
+
+def can_change_child(user: User, child: Child) -> bool:
+    """Recording casework: case roles and MASH practitioners within their normal scope.
+
+    Break glass gives sight, not the right to change a record.
+    """
+    return _change_allowed(user, basis_for(user, child))
 
 
 def can_authorise(user: User, child: Child) -> bool:
@@ -179,11 +194,11 @@ def can_allocate(user: User) -> bool:
     return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
 
 
-def visible_contributions(user: User, child: Child) -> QuerySet[models.Model]:
-    """Agency contributions about the child this user may read."""
+def visible_contributions(user: User, child: Child, *, basis: Basis | None = None) -> QuerySet[models.Model]:
+    """Agency contributions about the child this user may read (`basis` if already worked out)."""
     from openmash.front_door.models import AgencyContribution, SharingLevel
 
-    if basis_for(user, child) is None:
+    if (basis or basis_for(user, child)) is None:
         return AgencyContribution.objects.none()
     qs = AgencyContribution.objects.filter(child=child)
     if user.has_role(Role.MASH_PRACTITIONER):
@@ -194,20 +209,17 @@ def visible_contributions(user: User, child: Child) -> QuerySet[models.Model]:
     return qs.filter(own_or_shared).distinct()
 
 
-def visible_contacts(user: User, child: Child) -> QuerySet[models.Model]:
+def visible_contacts(user: User, child: Child, *, basis: Basis | None = None) -> QuerySet[models.Model]:
     """Contacts about the child: all of them for social care and the MASH; a partner's own otherwise."""
     from openmash.front_door.models import Contact
 
-    if basis_for(user, child) is None:
+    basis = basis or basis_for(user, child)
+    if basis is None:
         return Contact.objects.none()
     qs = Contact.objects.filter(child=child)
-    if can_view_casework(user, child):
+    if _casework_visible(user, basis):
         return qs
     return qs.filter(referrer_agency=user.agency)
-
-
-def visible_adults(user: User) -> QuerySet[Adult]:
-    return Adult.objects.filter(relationships__child__in=visible_children(user)).distinct()
 
 
 # Exports and the audit trail -------------------------------------------------------------------
@@ -234,9 +246,30 @@ def can_export(user: User, export: Export) -> bool:
 def can_see_who_viewed(user: User, child: Child) -> bool:
     """Managers for children in their service, and information-governance auditors."""
     if user.has_role(Role.AUDITOR) and not is_scrutiny_only(user):
-        return True
-    basis = basis_for(user, child)
-    return user.has_role(*MANAGER_ROLES) and basis in {Basis.SERVICE, Basis.NAMED}
+        return True  # auditors need no basis, so skip working it out
+    return _who_viewed_allowed(user, basis_for(user, child))
+
+
+@dataclass(frozen=True)
+class ChildAccess:
+    """Everything a child's page needs to know about one user's access, worked out once."""
+
+    basis: Basis
+    casework: bool
+    change: bool
+    see_who_viewed: bool
+    restrict: bool
+
+
+def child_access(user: User, basis: Basis) -> ChildAccess:
+    change = _change_allowed(user, basis)
+    return ChildAccess(
+        basis=basis,
+        casework=_casework_visible(user, basis),
+        change=change,
+        see_who_viewed=_who_viewed_allowed(user, basis),
+        restrict=can_allocate(user) and change,
+    )
 
 
 def can_review_break_glass(user: User) -> bool:

@@ -120,26 +120,28 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
     )
     teams = referrals.select("episode_id", "team_id") if not referrals.is_empty() else None
 
-    def in_episode(frame: pl.DataFrame) -> pl.DataFrame:
-        # Episode events carry the team of their referral.
+    def read_episode(qs: QuerySet[Any], referral: str = "referral", **columns: str) -> pl.DataFrame:
+        """Records inside an episode: keyed to their referral, child and the referral's team."""
+        frame = _read(
+            qs,
+            f"{referral}__child_id",
+            child_ids,
+            source_id="id",
+            episode_id=f"{referral}_id",
+            child_id=f"{referral}__child_id",
+            la_child_id=f"{referral}__child__la_child_id",
+            **columns,
+        )
         if frame.is_empty() or teams is None:
             return frame.with_columns(team_id=pl.lit(None, dtype=pl.Int64))
         return frame.join(teams, on="episode_id", how="left")
 
-    assessments = in_episode(
-        _read(
-            Assessment.objects.all(),
-            "referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="referral_id",
-            child_id="referral__child_id",
-            la_child_id="referral__child__la_child_id",
-            start="start_date",
-            authorised="authorised_date",
-            worker_id="worker_id",
-            flag="child_in_need",
-        )
+    assessments = read_episode(
+        Assessment.objects.all(),
+        start="start_date",
+        authorised="authorised_date",
+        worker_id="worker_id",
+        flag="child_in_need",
     )
     frames.append(
         _events(
@@ -183,19 +185,7 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
             )
         )
 
-    cin_plans = in_episode(
-        _read(
-            CINPlan.objects.all(),
-            "referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="referral_id",
-            child_id="referral__child_id",
-            la_child_id="referral__child__la_child_id",
-            start="start_date",
-            end="end_date",
-        )
-    )
+    cin_plans = read_episode(CINPlan.objects.all(), start="start_date", end="end_date")
     frames.append(_events(cin_plans, EventType.CIN_PLAN_START, event_date="start", source_id="source_id", **EPISODE))
     if not cin_plans.is_empty():
         frames.append(
@@ -209,38 +199,15 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
             )
         )
 
-    strategies = in_episode(
-        _read(
-            StrategyDiscussion.objects.all(),
-            "referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="referral_id",
-            child_id="referral__child_id",
-            la_child_id="referral__child__la_child_id",
-            day="discussion_date",
-            code="outcome",
-        )
-    )
+    strategies = read_episode(StrategyDiscussion.objects.all(), day="discussion_date", code="outcome")
     frames.append(
         _events(
             strategies, EventType.STRATEGY_DISCUSSION, event_date="day", source_id="source_id", code="code", **EPISODE
         )
     )
 
-    s47s = in_episode(
-        _read(
-            Section47Enquiry.objects.all(),
-            "referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="referral_id",
-            child_id="referral__child_id",
-            la_child_id="referral__child__la_child_id",
-            start="start_date",
-            conference="conference_date",
-            flag="conference_not_required",
-        )
+    s47s = read_episode(
+        Section47Enquiry.objects.all(), start="start_date", conference="conference_date", flag="conference_not_required"
     )
     frames.append(_events(s47s, EventType.S47_START, event_date="start", source_id="source_id", flag="flag", **EPISODE))
     if not s47s.is_empty():
@@ -255,21 +222,13 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
             )
         )
 
-    plans = in_episode(
-        _read(
-            ChildProtectionPlan.objects.all(),
-            "referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="referral_id",
-            child_id="referral__child_id",
-            la_child_id="referral__child__la_child_id",
-            start="start_date",
-            end="end_date",
-            initial="initial_category",
-            latest="latest_category",
-            previous="number_of_previous_plans",
-        )
+    plans = read_episode(
+        ChildProtectionPlan.objects.all(),
+        start="start_date",
+        end="end_date",
+        initial="initial_category",
+        latest="latest_category",
+        previous="number_of_previous_plans",
     )
     frames.append(
         _events(
@@ -295,18 +254,8 @@ def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
             )
         )
 
-    reviews = in_episode(
-        _read(
-            ChildProtectionReview.objects.all(),
-            "plan__referral__child_id",
-            child_ids,
-            source_id="id",
-            episode_id="plan__referral_id",
-            child_id="plan__referral__child_id",
-            la_child_id="plan__referral__child__la_child_id",
-            day="review_date",
-            start="plan__start_date",
-        )
+    reviews = read_episode(
+        ChildProtectionReview.objects.all(), "plan__referral", day="review_date", start="plan__start_date"
     )
     frames.append(
         _events(reviews, EventType.CP_REVIEW, event_date="day", start_date="start", source_id="source_id", **EPISODE)

@@ -78,7 +78,8 @@ def child_search(request: HttpRequest) -> HttpResponse:
 def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
     user = _user(request)
     child, basis = access.child_for_view(user=user, la_child_id=la_child_id, page="child record")
-    casework = policy.can_view_casework(user, child)
+    allowed = policy.child_access(user, basis)
+    casework = allowed.casework
     visible = policy.visible_children(user)
     relationships = (
         child.relationships.select_related("adult", "other_child").order_by("relationship_type", "id")
@@ -97,10 +98,10 @@ def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
             "visible_sibling_ids": set(
                 visible.filter(relationships_as_other__child=child).values_list("pk", flat=True)
             ),
-            "contributions": policy.visible_contributions(user, child),
-            "contacts": policy.visible_contacts(user, child),
-            "can_see_who_viewed": policy.can_see_who_viewed(user, child),
-            "can_restrict": policy.can_allocate(user) and policy.can_change_child(user, child),
+            "contributions": policy.visible_contributions(user, child, basis=basis),
+            "contacts": policy.visible_contacts(user, child, basis=basis),
+            "can_see_who_viewed": allowed.see_who_viewed,
+            "can_restrict": allowed.restrict,
             "child_is_restricted": basis == policy.Basis.NAMED,
         },
     )
