@@ -15,8 +15,8 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from openmash.accounts.demo import DEMO_ACCOUNTS, demo_code, ensure_demo_users
 from openmash.accounts.models import Role, User, UserRole
+from openmash.demo.accounts import DEMO_ACCOUNTS, demo_code, ensure_demo_users
 from openmash.people.models import Child
 from openmash.workforce.models import Allocation, Service, StaffMember, Team
 

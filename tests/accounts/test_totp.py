@@ -7,9 +7,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmash.accounts import totp as helpers
-from openmash.accounts.demo import demo_account, demo_code
 from openmash.accounts.models import User
 from openmash.accounts.templatetags.sign_in import duration
+from openmash.demo.accounts import demo_account, demo_code
 
 
 def test_codes_match_rfc_6238() -> None:

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import User
@@ -37,10 +36,8 @@ class SignInForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
-        from .demo import is_demo_account
-
         # Demo accounts have published passwords: they only work while the demo switch is on.
-        if is_demo_account(user) and not settings.OPENMASH_DEMO:
+        if user.demo_refused():
             raise self.get_invalid_login_error()
 
     def get_user(self) -> User:

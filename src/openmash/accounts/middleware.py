@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-
-from .demo import is_demo_account
 
 # Views a signed-in user may reach before giving their code.
 BEFORE_SECOND_FACTOR = frozenset(
@@ -46,7 +43,7 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
-        if is_demo_account(user) and not getattr(settings, "OPENMASH_DEMO", False):
+        if getattr(user, "demo_refused", lambda: False)():
             logout(request)
             return redirect("accounts:sign_in")
         is_verified = getattr(user, "is_verified", None)  # set by django-otp's OTPMiddleware

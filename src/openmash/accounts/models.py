@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -40,6 +41,8 @@ class User(AbstractUser):
     """A person who signs in."""
 
     agency = models.CharField(max_length=20, choices=Agency.choices, default=Agency.CHILDRENS_SOCIAL_CARE)
+    # Demo accounts have published passwords: they sign in only while the demo switch is on.
+    is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -50,6 +53,10 @@ class User(AbstractUser):
     @cached_property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.roles.values_list("role", flat=True))
+
+    def demo_refused(self) -> bool:
+        """A demo account on an installation where the demo switch is off."""
+        return self.is_demo and not getattr(settings, "OPENMASH_DEMO", False)
 
     def has_role(self, *roles: Role | str) -> bool:
         return any(r in self.role_set for r in roles)

@@ -31,7 +31,6 @@ from django.views.decorators.http import require_POST, require_safe
 from django_otp import login as otp_login
 
 from . import totp
-from .demo import demo_enabled, is_demo_account
 from .forms import WRONG_CODE, CodeForm, SignInForm, too_many_codes
 from .models import User
 from .templatetags.sign_in import duration
@@ -70,7 +69,7 @@ def _is_verified(user: User) -> bool:
 
 def _refuse_demo_account(request: HttpRequest, user: User) -> HttpResponse | None:
     """Demo accounts have published passwords: outside a demo they are signed out at once."""
-    if is_demo_account(user) and not demo_enabled():
+    if user.demo_refused():
         logout(request)
         return redirect("accounts:sign_in")
     return None

@@ -22,10 +22,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from openmash.accounts import totp
+from openmash.accounts.models import Agency, Role, User, UserRole
 from openmash.workforce.models import StaffMember, Team
-
-from . import totp
-from .models import Agency, Role, User, UserRole
 
 DEMO_DEVICE_NAME = "Demo authenticator"
 
@@ -121,11 +120,6 @@ def demo_enabled() -> bool:
     return bool(getattr(settings, "OPENMASH_DEMO", False))
 
 
-def is_demo_account(user: object) -> bool:
-    get_username = getattr(user, "get_username", None)
-    return callable(get_username) and get_username() in DEMO_USERNAMES
-
-
 def demo_account(username: str) -> DemoAccount:
     try:
         return _BY_USERNAME[username]
@@ -189,6 +183,7 @@ def _refresh_user(account: DemoAccount) -> User:
     user.agency = account.agency
     user.is_active = True
     user.is_staff = user.is_superuser = account.is_superuser
+    user.is_demo = True
     user.set_password(account.password)
     user.save()
 

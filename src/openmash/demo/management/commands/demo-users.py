@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openmash.accounts import totp
-from openmash.accounts.demo import DemoNotEnabled, demo_account, demo_code, demo_enabled, ensure_demo_users
+from openmash.demo.accounts import DemoNotEnabled, demo_account, demo_code, demo_enabled, ensure_demo_users
 
 
 class Command(BaseCommand):
