@@ -3,6 +3,7 @@ through the services; plus the test-only switches the suite needs."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +31,28 @@ from openmash.workforce.models import Allocation, Service, StaffMember, Team
 def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests create many accounts and need no protection from brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_immediately() -> Iterator[None]:
+    """Background tasks run at once, inside the test, instead of waiting in the database for a worker."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A `replica` database for the tests that ask for it: the primary's test database under a second
+    name, like a read replica with no lag. Reads go there only where a test makes it the reporting
+    database (settings.OPENMASH_REPORTING_DATABASE); settings add it only with DATABASE_REPLICA_URL."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        replica = copy.deepcopy(settings.DATABASES["default"])
+        replica["TEST"] = {**replica.get("TEST", {}), "MIRROR": "default"}
+        settings.DATABASES["replica"] = replica
 
 
 def _set_sqlite_audit_guard(item: pytest.Item, enforced: int) -> None:

@@ -1,8 +1,9 @@
 """Django settings for OpenMASH.
 
 Everything that differs between a laptop demo and production comes from the environment:
-DATABASE_URL chooses the database (default: the SQLite file under var/), OPENMASH_DEBUG
-switches on debug pages, OPENMASH_SECRET_KEY must be set outside DEBUG.
+DATABASE_URL chooses the database (default: the SQLite file under var/), DATABASE_REPLICA_URL
+adds a read replica for reports, OPENMASH_DEBUG switches on debug pages, OPENMASH_SECRET_KEY
+must be set outside DEBUG. docs/deploy.md shows a production set-up.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "auditlog",
+    "django_tasks_db",
     "openmash.core",
     "openmash.accounts",
     "openmash.access",
@@ -111,14 +113,25 @@ DATABASES = {
         os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and a background task share the file.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (a PostgreSQL hot standby) for reports and KPIs. Only reads that ask for it go there
+# (openmash.core.routers); writes, sign-in and the audit trail always use the primary.
+_replica_url = os.environ.get("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    # Tests use the primary's test database for it, as a replica with no lag.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# The database alias reports and KPIs read from.
+OPENMASH_REPORTING_DATABASE = "replica" if _replica_url else "default"
+DATABASE_ROUTERS = ["openmash.core.routers.ReportingRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL and a busy timeout let several server processes and the task worker share the file.
+        _database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        _database["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,13 +162,24 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (`make serve`) collects the static files into STATIC_ROOT first: WhiteNoise then serves
+# them compressed, under names carrying a hash of their content, cached for a year. Development and
+# tests serve straight from the app folders, with no collectstatic step.
+STATIC_COLLECTED = _env_flag("OPENMASH_STATIC_COLLECTED")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-# Serve straight from the app folders: `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background tasks (django.tasks) are stored in the database and run by `openmash db_worker`.
+# The test suite switches to the immediate backend (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Security headers. HTTPS settings are on unless running the local demo over plain HTTP.
 _https = not _env_flag("OPENMASH_INSECURE_HTTP")
@@ -172,6 +196,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy that ends TLS: the header it sets to say the request came over HTTPS
+# (e.g. X-Forwarded-Proto). Only set it when the proxy always sets or overwrites that header.
+_proxy_header = os.environ.get("OPENMASH_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 if _https:
     SECURE_SSL_REDIRECT = _env_flag("OPENMASH_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000

@@ -11,6 +11,7 @@ from openmash.access import policy
 from openmash.accounts.models import User
 from openmash.core.codes import CategoryOfAbuse
 from openmash.core.dates import reporting_year_bounds, reporting_year_of
+from openmash.core.routers import reporting_reads
 from openmash.journey.schema import EventType
 from openmash.journey.selectors import journey_events
 
@@ -47,7 +48,8 @@ def headlines(*, user: User, today: dt.date | None = None) -> Headlines:
         raise PermissionError("Not signed in")
     today = today or dt.date.today()  # noqa: DTZ011 - reporting years follow local dates
     year = last_complete_year(today)
-    events = journey_events()
+    with reporting_reads():  # from the read replica, when there is one
+        events = journey_events()
     population = int(getattr(settings, "OPENMASH_CHILD_POPULATION", 45_000))
     measures = [
         ("Referrals per 10,000 children", kpis.referrals_per_10000(events, year, population), "C1"),
