@@ -12,10 +12,11 @@ PORT ?= 8000
 DEMO_SIZE ?= borough
 DEMO_SEED ?= 1
 
-.PHONY: help env run test lint typecheck pytest bench frontend clean
+.PHONY: help env run serve test lint typecheck pytest bench frontend clean
 
 help:
 	@echo "make run     build the environment and a synthetic borough, then serve http://$(HOST):$(PORT)"
+	@echo "make serve   migrate, collect static files, then serve with gunicorn and run the task worker"
 	@echo "make test    lint, type-check and run the whole test suite (browser tests included)"
 	@echo "make bench   run the benchmarks (ONLY=name for one)"
 
@@ -36,6 +37,28 @@ run: env
 	@OPENMASH_DEMO=1 $(OPENMASH) demo-users
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) runserver --noreload $(HOST):$(PORT)
+
+# Production-style: gunicorn processes (src/openmash/gunicorn_conf.py) over DATABASE_URL, static files
+# collected for WhiteNoise, and the background task worker. docs/deploy.md runs the same pieces as services.
+# Plain HTTP on $(HOST):$(PORT) unless OPENMASH_PROXY_SSL_HEADER says a TLS proxy is in front.
+# With OPENMASH_DEMO=1 it also builds the demo borough (if the database is empty) and the demo accounts.
+serve: env
+	@mkdir -p var
+	@test -s var/secret-key || (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key)
+	@set -euo pipefail; \
+	export OPENMASH_SECRET_KEY="$${OPENMASH_SECRET_KEY:-$$(cat var/secret-key)}" OPENMASH_STATIC_COLLECTED=1; \
+	if [ -n "$${OPENMASH_PROXY_SSL_HEADER:-}" ]; then export OPENMASH_INSECURE_HTTP="$${OPENMASH_INSECURE_HTTP:-0}"; \
+	else export OPENMASH_INSECURE_HTTP="$${OPENMASH_INSECURE_HTTP:-1}"; fi; \
+	$(OPENMASH) migrate --no-input -v 0; \
+	$(OPENMASH) collectstatic --no-input -v 0; \
+	case "$${OPENMASH_DEMO:-}" in 1|true|yes|on) \
+	  $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json; \
+	  $(OPENMASH) demo-users;; esac; \
+	$(OPENMASH) db_worker --no-reload & worker=$$!; \
+	OPENMASH_BIND="$(HOST):$(PORT)" .venv/bin/gunicorn -c python:openmash.gunicorn_conf & web=$$!; \
+	trap 'kill $$web $$worker 2>/dev/null || true; wait' EXIT INT TERM; \
+	echo "Serving http://$(HOST):$(PORT)/ with gunicorn, tasks run by openmash db_worker (Ctrl+C stops both)"; \
+	wait -n
 
 lint: env
 	.venv/bin/ruff check src tests bench
