@@ -468,6 +468,8 @@ def main() -> int:
             print(f"bench: search_ms {search_ms:.0f} ms", flush=True)
             print(f"  (median of {pages} child pages and {SEARCHES} searches for {world['commonest_surname']!r})")
 
+            # The machine may be shared: say how busy it was, as the figures depend on it.
+            print(f"  load average before the load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
             print(f"{BENCH_USERS} users, 1 to 3 s between actions, {LOAD_SECONDS} s:", flush=True)
             load = load_run(base, accounts[1:])
             print(f"bench: load_requests_per_second {load['rps']:.1f} req/s")
