@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # Pages show personal data: no browser or proxy may keep a copy.
     "openmash.web.middleware.no_store",
+    "openmash.web.middleware.HostileInputMiddleware",
     # Last, so it sees the final response of a failed sign-in.
     "axes.middleware.AxesMiddleware",
 ]
