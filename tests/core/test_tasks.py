@@ -29,8 +29,8 @@ def test_tests_run_tasks_immediately(child: Child) -> None:
     assert result.return_value == 1
 
 
-@pytest.mark.django_db
-def test_the_worker_runs_a_task_waiting_in_the_database(settings: Any, child: Child) -> None:
+def test_the_worker_runs_a_task_waiting_in_the_database(transactional_db: None, settings: Any, child: Child) -> None:
+    # Committed for real, as in production: the worker closes connections left inside a transaction.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     result = count_children.enqueue(surname=child.last_name)
     assert result.status == TaskResultStatus.READY
