@@ -8,8 +8,8 @@ not all sign in at once), linked to social workers, team managers and MASH pract
 so they see children; collects static files; starts gunicorn on a free port of 127.0.0.1.
 
 Timed, all on 127.0.0.1 and bounded:
-- one signed-in user, one request at a time: a child's page (median over CHILD_PAGES children) and a
-  broad search (the borough's commonest surname), as the server answers them with no other load;
+- one signed-in user, one request at a time: a child's page (median over CHILD_PAGES children), a
+  broad search (the borough's commonest surname) and the headline figures, with no other load;
 - BENCH_USERS users signed in (two steps: password, then the six-digit code), each opening children's pages
   they may see, searching for surnames and opening the headline figures, pausing 1 to 3 s between
   actions, for LOAD_SECONDS: requests per second, median and 95th-percentile response time, errors;
@@ -55,6 +55,7 @@ BENCH_PASSWORD = "bench-load-password-2026"  # noqa: S105 - a throwaway benchmar
 CHILDREN_PER_USER = 40
 CHILD_PAGES = 30
 SEARCHES = 15
+HEADLINES = 5
 LOAD_SECONDS = 60
 STEPS = (5, 10, 20, 40)
 STEP_SECONDS = 15
@@ -278,8 +279,9 @@ class NamedSession:
         return self.session.post(url, timeout=60, **kw)
 
 
-def single_user(base: str, account: dict[str, Any], surname: str) -> tuple[float, float, int]:
-    """Median response times of child pages and of a broad search for one user with the server to itself."""
+def single_user(base: str, account: dict[str, Any], surname: str) -> dict[str, float]:
+    """Median response times of child pages, a broad search and the headline figures for one user with
+    the server to itself."""
     client = NamedSession()
     if not sign_in(client, account, base):
         raise RuntimeError(f"{account['username']} could not sign in")
@@ -298,7 +300,18 @@ def single_user(base: str, account: dict[str, Any], surname: str) -> tuple[float
         response = client.get(f"{base}/children/", params={"q": surname})
         searches.append(time.perf_counter() - started)
         response.raise_for_status()
-    return statistics.median(pages) * 1000, statistics.median(searches) * 1000, len(children)
+    headlines = []
+    for _ in range(HEADLINES):
+        started = time.perf_counter()
+        response = client.get(f"{base}/performance/headlines/")
+        headlines.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return {
+        "child_page_ms": statistics.median(pages) * 1000,
+        "search_ms": statistics.median(searches) * 1000,
+        "headlines_ms": statistics.median(headlines) * 1000,
+        "pages": len(children),
+    }
 
 
 def user_class(base: str, accounts: list[dict[str, Any]], pauses: bool) -> tuple[type, dict[str, int]]:
@@ -463,10 +476,14 @@ def main() -> int:
             # Import locust only now: it patches the standard library for gevent.
             import locust  # noqa: F401
 
-            child_ms, search_ms, pages = single_user(base, accounts[0], world["commonest_surname"])
-            print(f"bench: child_page_ms {child_ms:.0f} ms", flush=True)
-            print(f"bench: search_ms {search_ms:.0f} ms", flush=True)
-            print(f"  (median of {pages} child pages and {SEARCHES} searches for {world['commonest_surname']!r})")
+            alone = single_user(base, accounts[0], world["commonest_surname"])
+            print(f"bench: child_page_ms {alone['child_page_ms']:.0f} ms", flush=True)
+            print(f"bench: search_ms {alone['search_ms']:.0f} ms", flush=True)
+            print(f"bench: headlines_ms {alone['headlines_ms']:.0f} ms", flush=True)
+            print(
+                f"  (medians of {alone['pages']:.0f} child pages, {SEARCHES} searches for"
+                f" {world['commonest_surname']!r} and {HEADLINES} headline pages)"
+            )
 
             # The machine may be shared: say how busy it was, as the figures depend on it.
             print(f"  load average before the load: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
