@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "openmash.front_door",
     "openmash.casework",
     "openmash.protection",
+    "openmash.journey",
     "openmash.performance",
     "openmash.demo",
     "openmash.web",

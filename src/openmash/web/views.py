@@ -18,8 +18,8 @@ from openmash.access import selectors as access
 from openmash.access.models import AuditEvent
 from openmash.access.services import break_glass_open, break_glass_review, child_restrict
 from openmash.accounts.models import Role, User
-from openmash.casework.selectors import child_chronology
 from openmash.core.errors import ServiceError
+from openmash.journey.selectors import child_chronology
 from openmash.performance.selectors import headlines as headline_figures
 
 from .forms import AuditExportForm, BreakGlassForm, ChildSearchForm, RestrictRecordForm
