@@ -158,7 +158,7 @@ def _within_the_episode(ep: EpisodeView) -> Refusal | None:
                 f"{_capital(event.noun)} cannot be on {long_date(event.event_date)}: that is before the "
                 f"referral date ({long_date(referral.event_date)})",
             )
-        if closure is not None and event is not closure and event.event_date > closure.event_date:
+        if closure is not None and event.key != closure.key and event.event_date > closure.event_date:
             return _refuse(
                 event,
                 f"{_capital(event.noun)} cannot be on {long_date(event.event_date)}: the case closed on "
@@ -166,13 +166,13 @@ def _within_the_episode(ep: EpisodeView) -> Refusal | None:
             )
     if ep.is_changed(closure):
         assert closure is not None
-        later = [e for e in ep.events if e is not closure and e.event_date > closure.event_date]
+        later = [e for e in ep.events if e.key != closure.key and e.event_date > closure.event_date]
         if later:
             last = later[-1]
             return _refuse(
                 closure,
                 f"The case cannot close on {long_date(closure.event_date)}: {_on(last)} is later. "
-                f"Close it on or after {long_date(last.event_date)}, or check the date of {last.noun}",
+                f"Close it on or after {long_date(last.event_date)}",
             )
     return None
 
