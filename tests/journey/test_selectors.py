@@ -3,7 +3,7 @@ import datetime as dt
 from openmash.accounts.models import User
 from openmash.casework.models import Referral
 from openmash.front_door.services import contact_record
-from openmash.journey.schema import SCHEMA
+from openmash.journey.schema import SCHEMA, EventType
 from openmash.journey.selectors import child_chronology, journey_events
 from openmash.people.models import Child
 
@@ -59,3 +59,10 @@ def test_a_contact_late_on_a_summer_night_belongs_to_that_day_in_england(child: 
     )
     events = journey_events(child_ids=[child.pk])
     assert events.filter(events["event_type"] == "contact")["event_date"].to_list() == [D(2025, 7, 1)]
+
+
+def test_events_can_be_limited_to_some_kinds(full_journey: Referral) -> None:
+    events = journey_events(event_types=[EventType.CP_PLAN_START, EventType.CP_PLAN_END])
+    assert events["event_type"].to_list() == ["cp_plan_start", "cp_plan_end"]
+    assert events.schema == SCHEMA
+    assert journey_events(event_types=[]).is_empty()

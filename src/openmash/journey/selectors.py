@@ -9,6 +9,7 @@ read here in one query, column by column, into Polars.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,42 +28,58 @@ from openmash.workforce.models import StaffMember, Team
 
 from .schema import EVENT_LABELS, SCHEMA, EventType, conform, empty_events
 
-# Dates travel as ISO text and are parsed by Polars in one go: far quicker than a Python date
-# object per value, which is what the database driver would otherwise make.
-_DATES = {"event_date", "start_date"}
+# Dates travel as ISO text and yes/no as 0 and 1, parsed by Polars in one go: far quicker than the
+# Python object per value that the database driver would otherwise make.
+_DATES = ("event_date", "start_date")
+_AS_TEXT = {"event_type", "factors", *_DATES}
 
 
 def _select_list() -> str:
     quote = connection.ops.quote_name
-    text = "text" if connection.vendor == "postgresql" else "TEXT"
-    return ", ".join(f"CAST({quote(c)} AS {text})" if c in _DATES else quote(c) for c in SCHEMA)
+
+    def column(name: str) -> str:
+        if name in _DATES:
+            return f"CAST({quote(name)} AS VARCHAR(10))"
+        if name == "flag":
+            return f"CASE WHEN {quote(name)} THEN 1 WHEN NOT {quote(name)} THEN 0 END"
+        return quote(name)
+
+    return ", ".join(column(name) for name in SCHEMA)
 
 
-def journey_events(*, child_ids: list[int] | None = None) -> pl.DataFrame:
-    """All statutory events, optionally for some children only, in the journey schema."""
-    table = connection.ops.quote_name(JourneyEvent._meta.db_table)
-    sql = f"SELECT {_select_list()} FROM {table}"  # noqa: S608 - names from the model
+def journey_events(
+    *, child_ids: Collection[int] | None = None, event_types: Collection[EventType] | None = None
+) -> pl.DataFrame:
+    """All statutory events in the journey schema; only some children's, or some kinds, if asked."""
+    quote = connection.ops.quote_name
+    conditions: list[str] = []
     params: list[Any] = []
-    if child_ids is not None:
-        if not child_ids:
+    for column, values in (("child_id", child_ids), ("event_type", event_types)):
+        if values is None:
+            continue
+        if not values:
             return empty_events()
-        sql += f" WHERE {connection.ops.quote_name('child_id')} IN ({', '.join(['%s'] * len(child_ids))})"
-        params = list(child_ids)
+        conditions.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})")
+        params += [str(v) for v in values] if column == "event_type" else list(values)
+    sql = f"SELECT {_select_list()} FROM {quote(JourneyEvent._meta.db_table)}"  # noqa: S608 - names from the model
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return empty_events()
     raw = pl.DataFrame(
-        rows,
-        schema={name: (pl.String() if name in _DATES | {"factors"} else dtype) for name, dtype in SCHEMA.items()}
-        | {"event_type": pl.String()},
-        orient="row",
+        list(zip(*rows, strict=True)),
+        schema={name: pl.String() if name in _AS_TEXT else dtype for name, dtype in SCHEMA.items()}
+        | {"flag": pl.Int8()},
+        orient="col",
     )
     factors = pl.col("factors")
     return conform(
         raw.with_columns(
             pl.col(*_DATES).str.to_date("%Y-%m-%d"),
+            pl.col("flag").cast(pl.Boolean),
             pl.when(factors == "")
             .then(pl.lit([], dtype=pl.List(pl.String)))
             .otherwise(factors.str.split(FACTOR_SEPARATOR))
