@@ -33,12 +33,19 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 def _set_sqlite_audit_guard(item: pytest.Item, enforced: int) -> None:
-    from django.db import connection
+    from django.db import OperationalError, connection
     from pytest_django.plugin import blocking_manager_key
 
+    if connection.vendor != "sqlite":
+        return
     with item.config.stash[blocking_manager_key].unblock():
-        # After the last test the test database is already gone: nothing to guard then.
-        if connection.vendor == "sqlite" and "openmash_audit_guard" in connection.introspection.table_names():
+        # After the last test the test database is already gone (an in-memory one cannot even be
+        # opened again): nothing to guard then.
+        try:
+            tables = connection.introspection.table_names()
+        except OperationalError:
+            return
+        if "openmash_audit_guard" in tables:
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE openmash_audit_guard SET enforced = %s", [enforced])
 
