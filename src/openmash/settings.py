@@ -38,7 +38,7 @@ SECRET_KEY = _secret
 ALLOWED_HOSTS = [h for h in os.environ.get("OPENMASH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "openmash.web.admin_site.OpenMASHAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "openmash.front_door",
     "openmash.casework",
     "openmash.protection",
+    "openmash.journey",
     "openmash.performance",
     "openmash.demo",
     "openmash.web",
@@ -76,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Pages show personal data: no browser or proxy may keep a copy.
+    "openmash.web.middleware.no_store",
+    "openmash.web.middleware.HostileInputMiddleware",
     # Last, so it sees the final response of a failed sign-in.
     "axes.middleware.AxesMiddleware",
 ]

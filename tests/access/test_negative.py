@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from auditlog.models import LogEntry
 from django.db import DatabaseError, transaction
 from django.test import Client
@@ -120,7 +121,7 @@ def test_break_glass_needs_a_reason_is_recorded_and_shown_to_the_manager(world: 
 
 
 def test_break_glass_cannot_reach_a_restricted_record_and_says_not_found(world: World) -> None:
-    client = world.client_for("analyst")
+    client = world.client_for("education")
     reason = "Checking a data quality problem in the return"
     restricted = client.post(
         "/children/open-with-reason/", {"la_child_id": world.children["restricted"].la_child_id, "reason": reason}
@@ -161,12 +162,27 @@ def test_changes_keep_old_and_new_values_with_who_made_them(world: World) -> Non
     assert world.client_for("sw").get(f"/children/{child.la_child_id}/").status_code == 404  # now restricted
 
 
-def test_admin_is_for_system_administrators_only(world: World) -> None:
+def test_admin_is_for_system_administrators_only_and_does_not_loop(world: World) -> None:
     for role in ("sw", "tm", "auditor", "cllr"):
-        response = world.client_for(role).get("/admin/")
-        assert response.status_code == 302, role
+        client = world.client_for(role)
+        # Followed through: no chain of redirects, just "no such page".
+        response = client.get("/admin/", follow=True)
+        assert response.status_code == 404, role
+        assert len(response.redirect_chain) == 0, (role, response.redirect_chain)
+        assert client.get("/admin/login/?next=/admin/").status_code == 404, role
     assert world.client_for("admin").get("/admin/").status_code == 200
-    assert world.client_for("admin").get("/admin/access/auditevent/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/workforce/allocation/", "/admin/access/auditevent/", "/admin/auditlog/logentry/"]
+)
+def test_the_admin_shows_no_child_data_or_audit_rows(world: World, path: str) -> None:
+    response = world.client_for("admin").get(path)
+    assert response.status_code == 404
+    index = world.client_for("admin").get("/admin/").content.decode()
+    assert "Allocations" not in index
+    assert "Audit events" not in index
+    assert "Log entries" not in index
 
 
 def test_signed_in_without_a_second_factor_reaches_nothing(world: World) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from openmash.accounts.models import User
+from openmash.accounts.models import Role, User, UserRole
 
 from .helpers import PASSWORD, code_for, sign_in, sign_in_with_password, wrong_code
 
@@ -33,8 +33,10 @@ def is_fully_signed_in(client: Client) -> bool:
 
 @pytest.fixture
 def new_user(db: None) -> User:
-    """Someone signing in for the first time: no authenticator app set up yet."""
-    return User.objects.create_user(username="newstarter", password=PASSWORD, first_name="Nia", last_name="Newton")
+    """Someone signing in for the first time (a MASH practitioner): no authenticator app set up yet."""
+    user = User.objects.create_user(username="newstarter", password=PASSWORD, first_name="Nia", last_name="Newton")
+    UserRole.objects.create(user=user, role=Role.MASH_PRACTITIONER)
+    return user
 
 
 def test_the_url_names() -> None:

@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from openmash.accounts.models import User
+from openmash.accounts.models import Role, User, UserRole
 from openmash.accounts.totp import current_code
 from openmash.people.models import Child
 
@@ -54,7 +54,8 @@ def test_a_wrong_code_is_explained_and_the_right_one_then_works(ui: Ui, worker_u
 
 
 def test_first_sign_in_sets_up_the_authenticator_app(ui: Ui, db: None) -> None:
-    User.objects.create_user(username="newstarter", password=PASSWORD, first_name="Nia", last_name="Newton")
+    user = User.objects.create_user(username="newstarter", password=PASSWORD, first_name="Nia", last_name="Newton")
+    UserRole.objects.create(user=user, role=Role.MASH_PRACTITIONER)
     enter_password(ui, "newstarter", PASSWORD)
     page = ui.page
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()

@@ -43,6 +43,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "last_name": I,
         "email": I,
         "is_staff": O,
+        "is_demo": O,
         "is_active": O,
         "date_joined": O,
         "agency": A,

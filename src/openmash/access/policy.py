@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.accounts.models import Agency, Role, User
+from openmash.core.errors import ServiceError
 from openmash.people.models import Child
 
 from .models import BreakGlassGrant, ChildRestriction
@@ -142,7 +142,8 @@ def can_view_child(user: User, child: Child) -> bool:
 # out once (child_access) instead of once per question.
 
 
-def _casework_visible(user: User, basis: Basis | None) -> bool:
+def casework_visible(user: User, basis: Basis | None) -> bool:
+    """Whether a user who sees a child on `basis` may read its casework (referrals, plans, chronology)."""
     if basis is None or basis == Basis.AGENCY:
         return False
     return is_childrens_social_care(user) or user.has_role(Role.MASH_PRACTITIONER)
@@ -166,7 +167,7 @@ def _who_viewed_allowed(user: User, basis: Basis | None) -> bool:
 
 def can_view_casework(user: User, child: Child) -> bool:
     """Referrals, assessments, plans and the chronology: children's social care and the MASH only."""
-    return _casework_visible(user, basis_for(user, child))
+    return casework_visible(user, basis_for(user, child))
 
 
 def can_change_child(user: User, child: Child) -> bool:
@@ -191,35 +192,35 @@ def can_create_child(user: User) -> bool:
 
 
 def can_allocate(user: User) -> bool:
+    """Whether the user allocates children at all (managers in children's social care)."""
     return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
 
 
-def visible_contributions(user: User, child: Child, *, basis: Basis | None = None) -> QuerySet[models.Model]:
-    """Agency contributions about the child this user may read (`basis` if already worked out)."""
-    from openmash.front_door.models import AgencyContribution, SharingLevel
-
-    if (basis or basis_for(user, child)) is None:
-        return AgencyContribution.objects.none()
-    qs = AgencyContribution.objects.filter(child=child)
-    if user.has_role(Role.MASH_PRACTITIONER):
-        return qs
-    own_or_shared = Q(agency=user.agency) | Q(sharing_level=SharingLevel.PARTNERS, shares__agency=user.agency)
-    if is_childrens_social_care(user) and user.has_role(*CASE_ROLES):
-        own_or_shared |= Q(sharing_level__in=[SharingLevel.SAFEGUARDING, SharingLevel.PARTNERS])
-    return qs.filter(own_or_shared).distinct()
+def manager_service_id(user: User) -> int | None:
+    """The service a manager allocates within, or None for anyone who does not allocate."""
+    if not can_allocate(user):
+        return None
+    return _staff_team_and_service(user)[2]
 
 
-def visible_contacts(user: User, child: Child, *, basis: Basis | None = None) -> QuerySet[models.Model]:
-    """Contacts about the child: all of them for social care and the MASH; a partner's own otherwise."""
-    from openmash.front_door.models import Contact
+def can_allocate_child(user: User, child: Child, *, to_service_id: int) -> bool:
+    """A manager may allocate a child only within their own service, and only a child that is theirs to allocate.
 
-    basis = basis or basis_for(user, child)
-    if basis is None:
-        return Contact.objects.none()
-    qs = Contact.objects.filter(child=child)
-    if _casework_visible(user, basis):
-        return qs
-    return qs.filter(referrer_agency=user.agency)
+    The child is theirs if it is held in their service now or, with no current allocation, it has an open
+    referral with a team in their service (the team's queue). A restricted record needs the manager named
+    on it. The worker and team it goes to must be in the manager's service too.
+    """
+    service_id = manager_service_id(user)
+    if service_id is None or to_service_id != service_id:
+        return False
+    restriction = ChildRestriction.objects.filter(child=child).first()
+    if restriction is not None and not restriction.allowed_users.filter(pk=user.pk).exists():
+        return False
+    current = child.allocations.filter(end_date__isnull=True).select_related("team").first()
+    if current is not None:
+        return bool(current.team.service_id == service_id)
+    # Not allocated yet: the child waits in a team's queue through an open referral.
+    return child.referrals.filter(closure_date__isnull=True, team__service_id=service_id).exists()
 
 
 # Exports and the audit trail -------------------------------------------------------------------
@@ -265,7 +266,7 @@ def child_access(user: User, basis: Basis) -> ChildAccess:
     change = _change_allowed(user, basis)
     return ChildAccess(
         basis=basis,
-        casework=_casework_visible(user, basis),
+        casework=casework_visible(user, basis),
         change=change,
         see_who_viewed=_who_viewed_allowed(user, basis),
         restrict=can_allocate(user) and change,
@@ -299,8 +300,17 @@ def aggregates_need_suppression(user: User) -> bool:
     )
 
 
+def may_see_children(user: User) -> bool:
+    """Whether the user's work ever involves individual children's records.
+
+    Councillors, performance analysts, auditors and administrators have no normal sight of any child,
+    so they are not offered "Find a child" or break glass (an auditor reads the trail by LA child ID).
+    """
+    return bool(_scopes(user))
+
+
 def may_break_glass(user: User) -> bool:
-    return user.is_authenticated and user.is_active and not is_scrutiny_only(user)
+    return may_see_children(user)
 
 
 # Guards for services ----------------------------------------------------------------------------
@@ -308,14 +318,10 @@ def may_break_glass(user: User) -> bool:
 
 def ensure_can_change(user: User, child: Child) -> None:
     """Raise ServiceError unless the user may record casework for this child."""
-    from openmash.core.errors import ServiceError
-
     if not can_change_child(user, child):
         raise ServiceError("You do not have permission to change this child's record")
 
 
 def ensure_can_authorise(user: User, child: Child) -> None:
-    from openmash.core.errors import ServiceError
-
     if not can_authorise(user, child):
         raise ServiceError("Only a manager responsible for this child can authorise this")

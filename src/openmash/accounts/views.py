@@ -39,9 +39,12 @@ REDIRECT_FIELD_NAME = "next"
 
 
 def safe_next(request: HttpRequest) -> str:
-    """The `next` address from the form or query string, if it stays on this site; otherwise ''."""
+    """The `next` address from the form or query string, if it is a path on this site; otherwise ''.
+
+    Only a path will do: anything else ("-1", a view name) would be looked up as a URL name by redirect().
+    """
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from openmash.access.policy import can_view_casework
+from openmash.access.policy import ChildAccess, can_view_casework
 from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
 from openmash.front_door.models import Contact
@@ -61,9 +61,12 @@ def _detail(row: dict[str, Any]) -> list[str]:
     return details
 
 
-def child_chronology(*, user: User, child: Child) -> list[ChronologyEntry]:
-    """Every statutory event for the child, newest first; nothing for someone who may not see casework."""
-    if not can_view_casework(user, child):
+def child_chronology(*, user: User, child: Child, allowed: ChildAccess | None = None) -> list[ChronologyEntry]:
+    """Every statutory event for the child, newest first; nothing for someone who may not see casework.
+
+    `allowed` is the user's access to this child where the caller has already worked it out.
+    """
+    if not (allowed.casework if allowed is not None else can_view_casework(user, child)):
         return []
     events = journey_events(child_ids=[child.pk])
     team_ids = set(events["team_id"].drop_nulls().to_list())

@@ -14,13 +14,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not isinstance(user, User) or not user.is_authenticated:
         return {"navigation_items": []}
     items: list[tuple[str, str]] = []
-    if not policy.is_scrutiny_only(user):
-        items.append(("Find a child", "web:child_search"))
-    items.append(("Headline figures", "web:headlines"))
+    if policy.may_see_children(user):
+        items.append(("Find a child", "journey:child_search"))
+    items.append(("Headline figures", "performance:headlines"))
     if policy.can_review_break_glass(user):
-        items.append(("Records opened outside access", "web:break_glass_reviews"))
+        items.append(("Records opened outside access", "access:break_glass_reviews"))
     if policy.can_export(user, policy.Export.AUDIT_LOG):
-        items.append(("Audit log", "web:audit_export"))
+        items.append(("Audit log", "access:audit_export"))
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "navigation_items": [

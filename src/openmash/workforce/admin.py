@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Allocation, Service, StaffMember, Team
+from .models import Service, StaffMember, Team
 
 
 @admin.register(Service)
@@ -21,10 +21,3 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_filter = ["team", "job_role", "is_case_holder", "is_agency"]
     search_fields = ["last_name", "first_name"]
     autocomplete_fields = ["user", "team"]
-
-
-@admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
-    list_display = ["child", "worker", "team", "start_date", "end_date"]
-    list_filter = ["team"]
-    raw_id_fields = ["child", "worker"]

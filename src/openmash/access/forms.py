@@ -1,21 +1,8 @@
+"""Forms for the access pages: break glass, reviewing it, the audit export and restricting a record."""
+
 import datetime as dt
 
 from django import forms
-
-
-class ChildSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Name, LA child ID, NHS number or UPN",
-        max_length=100,
-        required=True,
-        error_messages={"required": "Enter a name or an ID to search for"},
-    )
-
-    def clean_q(self) -> str:
-        value: str = self.cleaned_data["q"].strip()
-        if len(value) < 2:
-            raise forms.ValidationError("Enter at least 2 characters")
-        return value
 
 
 class BreakGlassForm(forms.Form):
@@ -28,6 +15,10 @@ class BreakGlassForm(forms.Form):
         max_length=1000,
         error_messages={"required": "Explain why you need this record"},
     )
+
+
+class ReviewGrantForm(forms.Form):
+    grant = forms.IntegerField(min_value=1, max_value=2**63 - 1, error_messages={"invalid": "Choose a use to review"})
 
 
 class AuditExportForm(forms.Form):
