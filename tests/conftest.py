@@ -123,6 +123,9 @@ def child(worker_user: User) -> Child:
         acting_user=worker_user,
     )
     staff = worker_user.staff  # type: ignore[attr-defined]
+    # Allocated with the ORM: through the services a manager allocates only a child whose referral waits in
+    # their service, and a referral needs someone who already sees the child (the MASH, through a contact,
+    # which has no service yet). tests/access/world.py builds that whole path.
     Allocation.objects.create(child=child, worker=staff, team=staff.team, start_date=dt.date(2024, 5, 1))
     return child
 
