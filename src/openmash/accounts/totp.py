@@ -124,7 +124,8 @@ def verify(devices: list[TOTPDevice], code: str) -> Verification:
 
     A code is accepted from the current 30-second step or the one either side (clock differences), never
     from an earlier step than the last one accepted, so never twice. Each wrong code makes the device
-    wait longer before it will check another (1, 2, 4, 8 … seconds). Rows are locked so two requests at once cannot both try.
+    wait longer before it will check another (1, 2, 4, 8 … seconds). Rows are locked so two requests at
+    once cannot both try.
     """
     waits: list[int] = []
     tried = False
