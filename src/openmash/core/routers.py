@@ -4,9 +4,11 @@ With DATABASE_REPLICA_URL set, settings add a `replica` database (a PostgreSQL h
 OPENMASH_REPORTING_DATABASE. Reads go there only when all of these hold:
 
 - the code asked for it, by running inside `reporting_reads()` (the performance selectors do, around
-  the journey-events read that headline figures and scorecards are computed from);
-- the table is case-record data reports are computed from (REPORTING_APPS): never accounts, sessions,
-  two-factor devices, lockouts, access restrictions or the audit trail, which must be current;
+  the journey-events read that headline figures and scorecards are computed from; that read is raw SQL,
+  so it asks `router.db_for_read` for its connection);
+- the table is one reports are computed from (the stored journey events and the case records,
+  REPORTING_MODELS and REPORTING_APPS): never accounts, sessions, two-factor devices, lockouts,
+  access restrictions or the audit trail, which must be current;
 - no transaction is open on the primary, so work that writes always reads its own writes.
 
 Every write goes to the primary, and migrations run on the primary only (a standby is a copy of it).
@@ -25,7 +27,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
-# The apps whose tables the journey events, KPIs and reports are read from.
+# The tables KPIs and reports are read from: the stored journey events and the case records behind them.
+REPORTING_MODELS = frozenset({"core.journeyevent"})
 REPORTING_APPS = frozenset({"people", "workforce", "front_door", "casework", "protection"})
 
 _reporting = ContextVar("openmash_reporting_reads", default=False)
@@ -53,7 +56,7 @@ class ReportingRouter:
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
         if (
             _reporting.get()
-            and model._meta.app_label in REPORTING_APPS
+            and (model._meta.app_label in REPORTING_APPS or model._meta.label_lower in REPORTING_MODELS)
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return reporting_db()

@@ -9,12 +9,12 @@ read here in one query, column by column, into Polars.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import connections, router
 
 from openmash.access.policy import ChildAccess, can_view_casework
 from openmash.accounts.models import User
@@ -34,8 +34,7 @@ _DATES = ("event_date", "start_date")
 _AS_TEXT = {"event_type", "factors", *_DATES}
 
 
-def _select_list() -> str:
-    quote = connection.ops.quote_name
+def _select_list(quote: Callable[[str], str]) -> str:
 
     def column(name: str) -> str:
         if name in _DATES:
@@ -51,6 +50,8 @@ def journey_events(
     *, child_ids: Collection[int] | None = None, event_types: Collection[EventType] | None = None
 ) -> pl.DataFrame:
     """All statutory events in the journey schema; only some children's, or some kinds, if asked."""
+    # Raw SQL skips the database router, so ask it: reports may read from the replica (core.routers).
+    connection = connections[router.db_for_read(JourneyEvent)]
     quote = connection.ops.quote_name
     conditions: list[str] = []
     params: list[Any] = []
@@ -61,7 +62,7 @@ def journey_events(
             return empty_events()
         conditions.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})")
         params += [str(v) for v in values] if column == "event_type" else list(values)
-    sql = f"SELECT {_select_list()} FROM {quote(JourneyEvent._meta.db_table)}"  # noqa: S608 - names from the model
+    sql = f"SELECT {_select_list(quote)} FROM {quote(JourneyEvent._meta.db_table)}"  # noqa: S608 - names from the model
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     with connection.cursor() as cursor:
