@@ -13,3 +13,11 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def one_of(field: str, choices: type[models.Choices], *, blank: bool = False) -> models.Q:
+    """A condition for a CHECK constraint: `field` holds a code from `choices` (or is empty, if
+    `blank`). The database then refuses a bad code from any path, not only from the services. When a
+    code list changes, `makemigrations` writes the new constraint."""
+    values = [*choices.values, *([""] if blank else [])]
+    return models.Q(**{f"{field}__in": values})
