@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "openmash.protection",
     "openmash.journey",
     "openmash.performance",
+    "openmash.returns",
     "openmash.demo",
     "openmash.web",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,9 +36,9 @@ class ContactRag(models.TextChoices):
 class Contact(TimeStamped):
     """A contact (Annex A list 1). Only some become referrals."""
 
-    # Defined outside the class so that Meta's constraints can name them.
-    Outcome = ContactOutcome
-    Rag = ContactRag
+    # Enum aliases used at run time (.choices, .values), defined outside so that Meta can name them.
+    Outcome: TypeAlias = ContactOutcome  # noqa: UP040
+    Rag: TypeAlias = ContactRag  # noqa: UP040
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="contacts")
     received_at = models.DateTimeField()

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from openmash.access.audit import changes_by_acting_user
@@ -37,11 +37,17 @@ def normalise_postcode(value: str) -> str:
     return f"{squeezed[:-3]} {squeezed[-3:]}"
 
 
+def _max_length(field: str) -> int:
+    model_field = Child._meta.get_field(field)
+    assert isinstance(model_field, models.CharField)
+    return model_field.max_length or 0
+
+
 def _name(value: str, field: str, label: str) -> str:
     name = " ".join(value.split())
     if not name:
         raise ServiceError(f"Enter the child's {label}", field=field)
-    limit = Child._meta.get_field(field).max_length or 0
+    limit = _max_length(field)
     if len(name) > limit:
         raise ServiceError(f"The {label} must be {limit} characters or fewer", field=field)
     return name
@@ -113,7 +119,7 @@ def child_create(
     if nhs and not valid_nhs_number(nhs):
         raise ServiceError("The NHS number is not valid: check the 10 digits", field="nhs_number")
     address = address.strip()
-    address_limit = Child._meta.get_field("address").max_length or 0
+    address_limit = _max_length("address")
     if len(address) > address_limit:
         raise ServiceError(f"The address must be {address_limit} characters or fewer", field="address")
     postcode = normalise_postcode(postcode)

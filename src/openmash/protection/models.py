@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -20,7 +22,7 @@ class StrategyOutcome(models.TextChoices):
 class StrategyDiscussion(TimeStamped):
     """A multi-agency strategy discussion, which may start a Section 47 enquiry."""
 
-    Outcome = StrategyOutcome  # defined outside the class so that Meta's constraint can name it
+    Outcome: TypeAlias = StrategyOutcome  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     referral = models.ForeignKey("casework.Referral", on_delete=models.PROTECT, related_name="strategy_discussions")
     discussion_date = models.DateField()

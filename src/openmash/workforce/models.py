@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -37,7 +38,7 @@ class TeamKind(models.TextChoices):
 
 
 class Team(models.Model):
-    Kind = TeamKind  # defined outside the class so that Meta's constraint can name it
+    Kind: TypeAlias = TeamKind  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     name = models.CharField(max_length=120, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
@@ -66,7 +67,7 @@ class StaffJobRole(models.TextChoices):
 class StaffMember(TimeStamped):
     """A member of staff: a case holder or otherwise. FTE counts for caseload (DfE CSWW)."""
 
-    JobRole = StaffJobRole  # defined outside the class so that Meta's constraint can name it
+    JobRole: TypeAlias = StaffJobRole  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
