@@ -4,38 +4,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('front_door', '0003_contact_mash_indexes'),
+        ("front_door", "0003_contact_mash_indexes"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='agencycontribution',
-            constraint=models.CheckConstraint(condition=models.Q(('agency', 'csc'), ('agency', 'police'), ('agency', 'health'), ('agency', 'education'), ('agency', 'probation'), ('agency', 'housing'), ('agency', 'youth_justice'), ('agency', 'early_help'), ('agency', 'democratic'), _connector='OR'), name='contribution_agency_code'),
+            model_name="agencycontribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("agency", "csc"),
+                    ("agency", "police"),
+                    ("agency", "health"),
+                    ("agency", "education"),
+                    ("agency", "probation"),
+                    ("agency", "housing"),
+                    ("agency", "youth_justice"),
+                    ("agency", "early_help"),
+                    ("agency", "democratic"),
+                    _connector="OR",
+                ),
+                name="contribution_agency_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencycontribution',
-            constraint=models.CheckConstraint(condition=models.Q(('sharing_level', 'mash_only'), ('sharing_level', 'safeguarding'), ('sharing_level', 'partners'), _connector='OR'), name='contribution_sharing_code'),
+            model_name="agencycontribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sharing_level", "mash_only"),
+                    ("sharing_level", "safeguarding"),
+                    ("sharing_level", "partners"),
+                    _connector="OR",
+                ),
+                name="contribution_sharing_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('source', '1A'), ('source', '1B'), ('source', '1C'), ('source', '1D'), ('source', '2A'), ('source', '2B'), ('source', '3A'), ('source', '3B'), ('source', '3C'), ('source', '3D'), ('source', '3E'), ('source', '3F'), ('source', '4'), ('source', '5A'), ('source', '5B'), ('source', '5C'), ('source', '5D'), ('source', '6'), ('source', '7'), ('source', '8'), ('source', '9'), ('source', '10'), _connector='OR'), name='contact_source_code'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source", "1A"),
+                    ("source", "1B"),
+                    ("source", "1C"),
+                    ("source", "1D"),
+                    ("source", "2A"),
+                    ("source", "2B"),
+                    ("source", "3A"),
+                    ("source", "3B"),
+                    ("source", "3C"),
+                    ("source", "3D"),
+                    ("source", "3E"),
+                    ("source", "3F"),
+                    ("source", "4"),
+                    ("source", "5A"),
+                    ("source", "5B"),
+                    ("source", "5C"),
+                    ("source", "5D"),
+                    ("source", "6"),
+                    ("source", "7"),
+                    ("source", "8"),
+                    ("source", "9"),
+                    ("source", "10"),
+                    _connector="OR",
+                ),
+                name="contact_source_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('rag', 'red'), ('rag', 'amber'), ('rag', 'green'), ('rag', ''), _connector='OR'), name='contact_rag_code'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rag", "red"), ("rag", "amber"), ("rag", "green"), ("rag", ""), _connector="OR"),
+                name="contact_rag_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome', 'nfa'), ('outcome', 'advice'), ('outcome', 'early_help'), ('outcome', 'referral'), ('outcome', 'strategy'), ('outcome', 'already_open'), ('outcome', 'other_la'), ('outcome', ''), _connector='OR'), name='contact_outcome_code'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome", "nfa"),
+                    ("outcome", "advice"),
+                    ("outcome", "early_help"),
+                    ("outcome", "referral"),
+                    ("outcome", "strategy"),
+                    ("outcome", "already_open"),
+                    ("outcome", "other_la"),
+                    ("outcome", ""),
+                    _connector="OR",
+                ),
+                name="contact_outcome_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('referrer_agency', 'csc'), ('referrer_agency', 'police'), ('referrer_agency', 'health'), ('referrer_agency', 'education'), ('referrer_agency', 'probation'), ('referrer_agency', 'housing'), ('referrer_agency', 'youth_justice'), ('referrer_agency', 'early_help'), ('referrer_agency', 'democratic'), ('referrer_agency', ''), _connector='OR'), name='contact_referrer_agency_code'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("referrer_agency", "csc"),
+                    ("referrer_agency", "police"),
+                    ("referrer_agency", "health"),
+                    ("referrer_agency", "education"),
+                    ("referrer_agency", "probation"),
+                    ("referrer_agency", "housing"),
+                    ("referrer_agency", "youth_justice"),
+                    ("referrer_agency", "early_help"),
+                    ("referrer_agency", "democratic"),
+                    ("referrer_agency", ""),
+                    _connector="OR",
+                ),
+                name="contact_referrer_agency_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contributionshare',
-            constraint=models.CheckConstraint(condition=models.Q(('agency', 'csc'), ('agency', 'police'), ('agency', 'health'), ('agency', 'education'), ('agency', 'probation'), ('agency', 'housing'), ('agency', 'youth_justice'), ('agency', 'early_help'), ('agency', 'democratic'), _connector='OR'), name='contribution_share_agency_code'),
+            model_name="contributionshare",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("agency", "csc"),
+                    ("agency", "police"),
+                    ("agency", "health"),
+                    ("agency", "education"),
+                    ("agency", "probation"),
+                    ("agency", "housing"),
+                    ("agency", "youth_justice"),
+                    ("agency", "early_help"),
+                    ("agency", "democratic"),
+                    _connector="OR",
+                ),
+                name="contribution_share_agency_code",
+            ),
         ),
     ]

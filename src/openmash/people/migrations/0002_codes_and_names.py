@@ -4,46 +4,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='adult',
-            constraint=models.CheckConstraint(condition=models.Q(('sex', 'M'), ('sex', 'F'), ('sex', 'U'), _connector='OR'), name='adult_sex_code'),
+            model_name="adult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex", "M"), ("sex", "F"), ("sex", "U"), _connector="OR"), name="adult_sex_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('sex', 'M'), ('sex', 'F'), ('sex', 'U'), _connector='OR'), name='child_sex_code'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex", "M"), ("sex", "F"), ("sex", "U"), _connector="OR"), name="child_sex_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('ethnicity', 'WBRI'), ('ethnicity', 'WIRI'), ('ethnicity', 'WIRT'), ('ethnicity', 'WOTH'), ('ethnicity', 'WROM'), ('ethnicity', 'MWBC'), ('ethnicity', 'MWBA'), ('ethnicity', 'MWAS'), ('ethnicity', 'MOTH'), ('ethnicity', 'AIND'), ('ethnicity', 'APKN'), ('ethnicity', 'ABAN'), ('ethnicity', 'AOTH'), ('ethnicity', 'BCRB'), ('ethnicity', 'BAFR'), ('ethnicity', 'BOTH'), ('ethnicity', 'CHNE'), ('ethnicity', 'OOTH'), ('ethnicity', 'REFU'), ('ethnicity', 'NOBT'), _connector='OR'), name='child_ethnicity_code'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ethnicity", "WBRI"),
+                    ("ethnicity", "WIRI"),
+                    ("ethnicity", "WIRT"),
+                    ("ethnicity", "WOTH"),
+                    ("ethnicity", "WROM"),
+                    ("ethnicity", "MWBC"),
+                    ("ethnicity", "MWBA"),
+                    ("ethnicity", "MWAS"),
+                    ("ethnicity", "MOTH"),
+                    ("ethnicity", "AIND"),
+                    ("ethnicity", "APKN"),
+                    ("ethnicity", "ABAN"),
+                    ("ethnicity", "AOTH"),
+                    ("ethnicity", "BCRB"),
+                    ("ethnicity", "BAFR"),
+                    ("ethnicity", "BOTH"),
+                    ("ethnicity", "CHNE"),
+                    ("ethnicity", "OOTH"),
+                    ("ethnicity", "REFU"),
+                    ("ethnicity", "NOBT"),
+                    _connector="OR",
+                ),
+                name="child_ethnicity_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('upn_unknown', 'UN1'), ('upn_unknown', 'UN2'), ('upn_unknown', 'UN3'), ('upn_unknown', 'UN4'), ('upn_unknown', 'UN5'), ('upn_unknown', 'UN6'), ('upn_unknown', 'UN7'), ('upn_unknown', ''), _connector='OR'), name='child_upn_unknown_code'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("upn_unknown", "UN1"),
+                    ("upn_unknown", "UN2"),
+                    ("upn_unknown", "UN3"),
+                    ("upn_unknown", "UN4"),
+                    ("upn_unknown", "UN5"),
+                    ("upn_unknown", "UN6"),
+                    ("upn_unknown", "UN7"),
+                    ("upn_unknown", ""),
+                    _connector="OR",
+                ),
+                name="child_upn_unknown_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_date_of_birth__isnull', True), ('sex', 'U'), _connector='OR'), name='child_unborn_sex_unknown'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expected_date_of_birth__isnull", True), ("sex", "U"), _connector="OR"),
+                name="child_unborn_sex_unknown",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(('upn', ''), ('upn_unknown', ''), _connector='OR'), name='child_upn_or_reason'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("upn", ""), ("upn_unknown", ""), _connector="OR"), name="child_upn_or_reason"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('first_name', ''), _negated=True), models.Q(('last_name', ''), _negated=True)), name='child_named'),
+            model_name="child",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("first_name", ""), _negated=True), models.Q(("last_name", ""), _negated=True)
+                ),
+                name="child_named",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childdisability',
-            constraint=models.CheckConstraint(condition=models.Q(('code', 'NONE'), ('code', 'MOB'), ('code', 'HAND'), ('code', 'PC'), ('code', 'INC'), ('code', 'COMM'), ('code', 'LD'), ('code', 'HEAR'), ('code', 'VIS'), ('code', 'BEH'), ('code', 'CON'), ('code', 'AUT'), ('code', 'DDA'), _connector='OR'), name='child_disability_code'),
+            model_name="childdisability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("code", "NONE"),
+                    ("code", "MOB"),
+                    ("code", "HAND"),
+                    ("code", "PC"),
+                    ("code", "INC"),
+                    ("code", "COMM"),
+                    ("code", "LD"),
+                    ("code", "HEAR"),
+                    ("code", "VIS"),
+                    ("code", "BEH"),
+                    ("code", "CON"),
+                    ("code", "AUT"),
+                    ("code", "DDA"),
+                    _connector="OR",
+                ),
+                name="child_disability_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relationship',
-            constraint=models.CheckConstraint(condition=models.Q(('relationship_type', 'parent'), ('relationship_type', 'step_parent'), ('relationship_type', 'carer'), ('relationship_type', 'grandparent'), ('relationship_type', 'sibling'), ('relationship_type', 'half_sibling'), ('relationship_type', 'household_member'), ('relationship_type', 'alleged_perpetrator'), _connector='OR'), name='relationship_type_code'),
+            model_name="relationship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("relationship_type", "parent"),
+                    ("relationship_type", "step_parent"),
+                    ("relationship_type", "carer"),
+                    ("relationship_type", "grandparent"),
+                    ("relationship_type", "sibling"),
+                    ("relationship_type", "half_sibling"),
+                    ("relationship_type", "household_member"),
+                    ("relationship_type", "alleged_perpetrator"),
+                    _connector="OR",
+                ),
+                name="relationship_type_code",
+            ),
         ),
     ]

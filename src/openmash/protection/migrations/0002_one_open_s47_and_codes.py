@@ -4,26 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('protection', '0001_initial'),
+        ("protection", "0001_initial"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='childprotectionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('initial_category', 'NEG'), ('initial_category', 'PHY'), ('initial_category', 'SAB'), ('initial_category', 'EMO'), ('initial_category', 'MUL'), _connector='OR'), name='cp_plan_initial_category'),
+            model_name="childprotectionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("initial_category", "NEG"),
+                    ("initial_category", "PHY"),
+                    ("initial_category", "SAB"),
+                    ("initial_category", "EMO"),
+                    ("initial_category", "MUL"),
+                    _connector="OR",
+                ),
+                name="cp_plan_initial_category",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='childprotectionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('latest_category', 'NEG'), ('latest_category', 'PHY'), ('latest_category', 'SAB'), ('latest_category', 'EMO'), ('latest_category', 'MUL'), _connector='OR'), name='cp_plan_latest_category'),
+            model_name="childprotectionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latest_category", "NEG"),
+                    ("latest_category", "PHY"),
+                    ("latest_category", "SAB"),
+                    ("latest_category", "EMO"),
+                    ("latest_category", "MUL"),
+                    _connector="OR",
+                ),
+                name="cp_plan_latest_category",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section47enquiry',
-            constraint=models.UniqueConstraint(condition=models.Q(('conference_date__isnull', True), ('conference_not_required', False)), fields=('referral',), name='s47_one_open'),
+            model_name="section47enquiry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("conference_date__isnull", True), ("conference_not_required", False)),
+                fields=("referral",),
+                name="s47_one_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='strategydiscussion',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome', 's47'), ('outcome', 's17'), ('outcome', 'nfa'), _connector='OR'), name='strategy_outcome_code'),
+            model_name="strategydiscussion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome", "s47"), ("outcome", "s17"), ("outcome", "nfa"), _connector="OR"),
+                name="strategy_outcome_code",
+            ),
         ),
     ]

@@ -4,22 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workforce', '0001_initial'),
+        ("workforce", "0001_initial"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='staffmember',
-            constraint=models.CheckConstraint(condition=models.Q(('job_role', 'social_worker'), ('job_role', 'senior_social_worker'), ('job_role', 'asye'), ('job_role', 'team_manager'), ('job_role', 'service_manager'), ('job_role', 'practitioner'), ('job_role', 'mash_practitioner'), _connector='OR'), name='staff_job_role_code'),
+            model_name="staffmember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("job_role", "social_worker"),
+                    ("job_role", "senior_social_worker"),
+                    ("job_role", "asye"),
+                    ("job_role", "team_manager"),
+                    ("job_role", "service_manager"),
+                    ("job_role", "practitioner"),
+                    ("job_role", "mash_practitioner"),
+                    _connector="OR",
+                ),
+                name="staff_job_role_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffmember',
-            constraint=models.CheckConstraint(condition=models.Q(('fte__gte', 0), ('fte__lte', 1)), name='staff_fte_0_to_1'),
+            model_name="staffmember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fte__gte", 0), ("fte__lte", 1)), name="staff_fte_0_to_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'mash'), ('kind', 'assessment'), ('kind', 'cin'), ('kind', 'cp'), ('kind', 'cse'), ('kind', 'early_help'), ('kind', 'disability'), _connector='OR'), name='team_kind_code'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "mash"),
+                    ("kind", "assessment"),
+                    ("kind", "cin"),
+                    ("kind", "cp"),
+                    ("kind", "cse"),
+                    ("kind", "early_help"),
+                    ("kind", "disability"),
+                    _connector="OR",
+                ),
+                name="team_kind_code",
+            ),
         ),
     ]
