@@ -11,6 +11,7 @@ import pytest
 
 from openmash.accounts.models import Role, User, UserRole
 from openmash.casework import services as casework
+from openmash.casework.children import child_create
 from openmash.casework.models import Referral
 from openmash.core.codes import (
     AssessmentFactor,
@@ -20,7 +21,6 @@ from openmash.core.codes import (
     ReferralSource,
 )
 from openmash.people.models import Child
-from openmash.people.services import child_create
 from openmash.protection import services as protection
 from openmash.protection.models import StrategyDiscussion
 from openmash.workforce.models import Allocation, Service, StaffMember, Team

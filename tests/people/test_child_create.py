@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from openmash.accounts.models import User
+from openmash.casework.children import child_create, normalise_postcode
 from openmash.core.errors import ServiceError
 from openmash.people.identifiers import upn_check_letter
 from openmash.people.models import Child
-from openmash.people.services import child_create, normalise_postcode
 
 from ..clock import LATE_ON_31_MARCH_2025_UTC, LOCAL_DATE_THEN, frozen_at
 

@@ -1,4 +1,8 @@
-"""Recording children.
+"""Recording children: the services that write to the people register.
+
+They live here, not in people/, because every write asks the access policy, and the policy sits above the
+register it guards (people/ keeps the models, identifiers and reads). The front door records children
+through these services too.
 
 Every value is checked before anything is written, and each problem is refused with a ServiceError that
 names its field, so a form can show the message next to the input. The database refuses the same coded
@@ -19,9 +23,8 @@ from openmash.access.policy import can_create_child
 from openmash.accounts.models import User
 from openmash.core.codes import Disability, Ethnicity, Sex, UPNUnknown
 from openmash.core.errors import ServiceError
-
-from .identifiers import valid_la_child_id, valid_nhs_number, valid_upn
-from .models import Child, ChildDisability, postcode_validator
+from openmash.people.identifiers import valid_la_child_id, valid_nhs_number, valid_upn
+from openmash.people.models import Child, ChildDisability, postcode_validator
 
 # An expected date of birth further ahead than a whole pregnancy cannot be right (the same 40 weeks as
 # CIN census rule 8606 allows between a referral and the expected birth).
