@@ -18,10 +18,12 @@ from django.db.models import Q, Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from openmash.front_door.models import AgencyContribution, ContributionShare
 from openmash.journey.schema import empty_events
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
+from .contributions import Contributions, build_contributions
 from .events import build_events
 from .models import DemoDataset
 from .names import describe_contacts
@@ -98,6 +100,7 @@ class Borough:
     frames: ShardFrames
     people: People
     workforce: Workforce
+    contributions: Contributions | None = None
 
     def events(self) -> pl.DataFrame:
         return build_events(self.frames)
@@ -119,8 +122,9 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
     frames = assign_teams(frames, workforce, horizon)
     described = describe_contacts(stream(options.seed, 902), frames.contacts["source"])
     frames.contacts = pl.concat([frames.contacts, described], how="horizontal")
+    contributions = build_contributions(options.seed, frames, horizon.as_of)
     step("Staffing teams and allocating cases", 1, 1)
-    return Borough(frames=frames, people=people, workforce=workforce)
+    return Borough(frames=frames, people=people, workforce=workforce, contributions=contributions)
 
 
 def _stamp(as_of: dt.date) -> dt.datetime:
@@ -150,6 +154,7 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.Section47Enquiry, f.s47),
         (load.ChildProtectionPlan, f.plans),
         (load.ChildProtectionReview, f.reviews),
+        *_contribution_tables(borough.contributions),
     ]
     with transaction.atomic():
         if not load.is_empty():
@@ -165,6 +170,12 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
             label = "child disabilities" if model is load.ChildDisability else ""
             load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
+
+
+def _contribution_tables(contributions: Contributions | None) -> list[tuple[type[Any], pl.DataFrame]]:
+    if contributions is None:
+        return []
+    return [(AgencyContribution, contributions.contributions), (ContributionShare, contributions.shares)]
 
 
 def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
