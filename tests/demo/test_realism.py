@@ -13,6 +13,7 @@ from openmash.accounts.models import Agency
 from openmash.core import workdays as wd
 from openmash.demo.contributions import AGENCIES
 from openmash.demo.generator import Borough, Options, build_borough
+from openmash.demo.names import SUMMARY_AGES
 from openmash.demo.simulate import AGE_EDGES, AS_OF_MINUTE, DAY_US, MINUTE_US, as_of_moment, contact_overdue_at
 from openmash.front_door.models import SharingLevel
 
@@ -119,3 +120,27 @@ def test_every_agency_contributes_at_every_sharing_level(borough: Borough, small
     ).with_columns(age=(pl.lit(AS_OF) - pl.col("birth")).dt.total_days() / 365.25)
     assert ages.filter(pl.col("agency") == "youth_justice")["age"].min() >= 10  # type: ignore[operator]
     assert ages.filter(pl.col("agency") == "education")["age"].min() >= 4  # type: ignore[operator]
+
+
+def test_who_made_a_contact_and_what_they_said_fit_the_childs_age(borough: Borough) -> None:
+    contacts = borough.frames.contacts.join(
+        borough.frames.children.select(child_id="id", birth="birth"), on="child_id"
+    ).with_columns(
+        age=(pl.col("received_at").dt.convert_time_zone("Europe/London").dt.date() - pl.col("birth")).dt.total_days()
+        / 365.25
+    )
+    wrong = [
+        (age, source, summary)
+        for age, source, summary in contacts.select("age", "source", "summary").iter_rows()
+        if not SUMMARY_AGES[summary][0] <= age < SUMMARY_AGES[summary][1]
+    ]
+    assert not wrong, wrong[:5]
+    school = contacts.filter(pl.col("source").is_in(["2A", "3C"]))["age"].min()
+    assert school is not None
+    assert school >= 4  # type: ignore[operator]
+    assert contacts.filter(pl.col("source") == "3B")["age"].max() < 5  # type: ignore[operator]
+    assert contacts.filter(pl.col("source").is_in(["1C", "5B"]))["age"].min() >= 10  # type: ignore[operator]
+    referrals = borough.frames.referrals.join(
+        borough.frames.children.select(child_id="id", birth="birth"), on="child_id"
+    ).with_columns(age=(pl.col("referral_date") - pl.col("birth")).dt.total_days() / 365.25)
+    assert referrals.filter(pl.col("source").is_in(["2A", "3C"]))["age"].min() >= 4  # type: ignore[operator]

@@ -120,7 +120,10 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
     step("Staffing teams and allocating cases", 0, 1)
     workforce = build_workforce(options.seed, frames, people, horizon)
     frames = assign_teams(frames, workforce, horizon)
-    described = describe_contacts(stream(options.seed, 902), frames.contacts["source"])
+    ages = frames.contacts.join(
+        frames.children.select(child_id="id", birth="birth"), on="child_id", how="left", maintain_order="left"
+    ).select(age=(pl.col("received_at").dt.date() - pl.col("birth")).dt.total_days() / 365.25)
+    described = describe_contacts(stream(options.seed, 902), frames.contacts["source"], ages["age"].to_numpy())
     frames.contacts = pl.concat([frames.contacts, described], how="horizontal")
     contributions = build_contributions(options.seed, frames, horizon.as_of)
     step("Staffing teams and allocating cases", 1, 1)

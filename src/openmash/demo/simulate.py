@@ -387,7 +387,7 @@ def _episodes(
     need = np.where(plan, choice(rng, [0, 4, 3], [0.85, 0.08, 0.07], n), need)
     d["need"] = need
     d["reason"] = np.where(at_18, _reason_at_18(rng, reason, need), reason)
-    source = categorical(rng.random(n), list(p.sources.values()))
+    source = fit_source_to_age(categorical(rng.random(n), list(p.sources.values())), age, list(p.sources))
     # The few referrals on weekends and bank holidays come mostly from the police out of hours.
     out_of_hours = ~wd.is_working(r) & (rng.random(n) < p.out_of_hours_police)
     d["source"] = np.where(out_of_hours, list(p.sources).index(ReferralSource.POLICE), source)
@@ -516,6 +516,30 @@ def _draw_next(
     delay = -p.bounce_days * np.log1p(-np.minimum(spent / cap, 0.999999))
     bounce = np.where(fires, start + np.floor(delay).astype(np.int64), NEVER)
     return np.minimum(base, bounce)
+
+
+# Sources that do not fit a child's age, the age range (years) where they do not, and what is used instead.
+_SOURCE_FOR_AGE = [
+    (ReferralSource.SCHOOLS, (-1.0, 4.0), ReferralSource.EDUCATION_SERVICES),  # early years, before school
+    (ReferralSource.EDUCATION_SERVICES, (-1.0, 2.0), ReferralSource.OTHER),  # babies: a children's centre
+    (ReferralSource.SCHOOL_NURSE, (-1.0, 4.0), ReferralSource.HEALTH_VISITOR),
+    (ReferralSource.HEALTH_VISITOR, (5.0, 99.0), ReferralSource.SCHOOL_NURSE),
+    (ReferralSource.SELF, (-1.0, 10.0), ReferralSource.FAMILY),
+    (ReferralSource.LA_OTHER_INTERNAL, (-1.0, 10.0), ReferralSource.LA_SOCIAL_CARE),  # youth justice from 10
+]
+
+
+def fit_source_to_age(source: np.ndarray, age_days: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Sources of referral (indexes into `codes`) made to fit the child's age on the day: no school or
+    school nurse before school age, no health visitor after it, no self-referral or youth justice
+    service for a child under 10."""
+    years = np.asarray(age_days) / YEAR
+    out = np.asarray(source).copy()
+    index = {code: i for i, code in enumerate(codes)}
+    for code, (lo, hi), instead in _SOURCE_FOR_AGE:
+        if code in index and instead in index:
+            out[(out == index[code]) & (years >= lo) & (years < hi)] = index[instead]
+    return out
 
 
 def _mostly_working_days(
@@ -1056,6 +1080,7 @@ def _contacts(
     police = source == list(p.sources).index(ReferralSource.POLICE)
     keep = np.where(police, p.contact_weekend_keep_police, p.contact_weekend_keep_other)
     day = _mostly_working_days(rng, day, keep, lo[who], hi[who])
+    source = fit_source_to_age(source, day - pop.birth[who], list(p.sources))
 
     # Open at that date? Then the contact goes to the allocated worker.
     all_ref = ep_all["referral"]
@@ -1100,7 +1125,10 @@ def _contacts(
     decided = np.concatenate([decided, extra_received])
     rag = np.concatenate([rag, extra_rag])
     c_outcome = np.concatenate([c_outcome, np.zeros(k, dtype=np.int64)])
-    c_source = np.concatenate([c_source, categorical(rng.random(k), list(p.sources.values()))])
+    extra_source = categorical(rng.random(k), list(p.sources.values()))
+    c_source = np.concatenate(
+        [c_source, fit_source_to_age(extra_source, as_of - pop.birth[extra_child], list(p.sources))]
+    )
     is_referral = np.concatenate([is_referral, np.zeros(k, dtype=bool)])
     waiting = np.concatenate([waiting, np.ones(k, dtype=bool)])
     c_outcome = np.where(waiting, len(CONTACT_OUTCOMES), c_outcome)
