@@ -178,7 +178,7 @@ def build_contributions(seed: int, frames: ShardFrames, as_of: dt.date) -> Contr
     picked = enquiries[row.tolist()] if row.size else enquiries.clear()
     # Answered some time after the contact arrived and before it was decided (or the as-of moment).
     span = (picked["until"] - picked["received"]).dt.total_microseconds().to_numpy()
-    offset = (rng.uniform(0.1, 0.95, row.size) * np.maximum(span, 0)).astype(np.int64)
+    offset = (rng.uniform(0.1, 0.95, row.size) * np.maximum(span, 0)).astype(np.int64) // 1_000_000 * 1_000_000
     created = picked["received"] + pl.Series(offset, dtype=pl.Duration("us"))
     order = np.lexsort((row, created.to_numpy()))
     contributions = pl.DataFrame(
