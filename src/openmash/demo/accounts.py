@@ -179,7 +179,8 @@ def ensure_demo_users() -> list[DemoSignIn]:
     """Create or refresh the demo accounts. Idempotent: a second run changes nothing.
 
     Passwords, roles and two-factor devices are reset to the published values; lockouts from
-    failed sign-ins are cleared. Accounts are linked to staff in the demo borough when there is one.
+    failed sign-ins are cleared. Accounts are linked to staff in the demo borough when there is one,
+    and the first run with a borough makes a restricted record and a break-glass use (see below).
     """
     if not demo_enabled():
         raise DemoNotEnabled("Demo accounts can only be created with OPENMASH_DEMO switched on")
@@ -228,8 +229,10 @@ def _access_examples(users: dict[str, User], staff: dict[str, StaffMember | None
         held = Child.objects.filter(
             allocations__worker=worker, allocations__end_date__isnull=True, restriction__isnull=True
         )
-        child = held.annotate(latest=Max("contacts__received_at")).order_by(F("latest").desc(nulls_last=True), "pk")
-        chosen = child.first()
+        latest_first = held.annotate(latest=Max("contacts__received_at")).order_by(
+            F("latest").desc(nulls_last=True), "pk"
+        )
+        chosen = latest_first.first()
         if chosen is not None:
             restriction = access_services.child_restrict(
                 child=chosen, reason=RESTRICTION_REASON, allowed=[sw], acting_user=tm
