@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from openmash.access.models import ChildRestriction
 from openmash.accounts.models import Agency, Role, User, UserRole
-from openmash.front_door.models import AgencyContribution, Contact, ContributionShare, SharingLevel
+from openmash.front_door.models import AgencyContribution, ContributionShare, SharingLevel
+from openmash.front_door.services import contact_decide, contact_record
 from openmash.people.models import Child
 from openmash.workforce.models import Allocation, Service, StaffMember, Team
 
@@ -140,21 +141,24 @@ def build_world() -> World:
     ]:
         Allocation.objects.create(child=children[key], worker=worker, team=worker.team, start_date=start)
     now = timezone.now()
-    Contact.objects.create(
-        child=children["mash_recent"], received_at=now - dt.timedelta(days=7), source="6", referrer_agency=Agency.POLICE
+    mash = users["mash"]
+    contact_record(
+        child=children["mash_recent"],
+        received_at=now - dt.timedelta(days=7),
+        source="6",
+        referrer_agency=Agency.POLICE,
+        acting_user=mash,
     )
-    Contact.objects.create(
-        child=children["mash_old"],
-        received_at=now - dt.timedelta(days=730),
-        source="2A",
-        outcome="nfa",
-        decided_at=now - dt.timedelta(days=729),
+    old = contact_record(
+        child=children["mash_old"], received_at=now - dt.timedelta(days=730), source="2A", acting_user=mash
     )
-    Contact.objects.create(
+    contact_decide(contact=old, outcome="nfa", decided_at=now - dt.timedelta(days=729), acting_user=mash)
+    contact_record(
         child=children["health_referred"],
         received_at=now - dt.timedelta(days=3),
         source="3A",
         referrer_agency=Agency.HEALTH,
+        acting_user=mash,
     )
     restriction = ChildRestriction.objects.create(child=children["restricted"], reason="Child of a staff member")
     restriction.allowed_users.set([users["tm"]])
