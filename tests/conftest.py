@@ -33,12 +33,19 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 def _set_sqlite_audit_guard(item: pytest.Item, enforced: int) -> None:
-    from django.db import connection
+    from django.db import OperationalError, connection
     from pytest_django.plugin import blocking_manager_key
 
+    if connection.vendor != "sqlite":
+        return
     with item.config.stash[blocking_manager_key].unblock():
-        # After the last test the test database is already gone: nothing to guard then.
-        if connection.vendor == "sqlite" and "openmash_audit_guard" in connection.introspection.table_names():
+        # After the last test the test database is already gone (an in-memory one cannot even be
+        # opened again): nothing to guard then.
+        try:
+            tables = connection.introspection.table_names()
+        except OperationalError:
+            return
+        if "openmash_audit_guard" in tables:
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE openmash_audit_guard SET enforced = %s", [enforced])
 
@@ -116,6 +123,9 @@ def child(worker_user: User) -> Child:
         acting_user=worker_user,
     )
     staff = worker_user.staff  # type: ignore[attr-defined]
+    # Allocated with the ORM: through the services a manager allocates only a child whose referral waits in
+    # their service, and a referral needs someone who already sees the child (the MASH, through a contact,
+    # which has no service yet). tests/access/world.py builds that whole path.
     Allocation.objects.create(child=child, worker=staff, team=staff.team, start_date=dt.date(2024, 5, 1))
     return child
 
