@@ -40,7 +40,8 @@ def record(
         reason=reason,
         detail=detail or {},
     )
-    with transaction.atomic():
+    # No savepoint: inside a service's transaction, a failure to audit fails the whole transaction.
+    with transaction.atomic(savepoint=False):
         link = chain.next_link()
         event.chain, event.seq, event.prev_hash = link.chain, link.seq, link.prev_hash
         event.hash = chain.row_hash(

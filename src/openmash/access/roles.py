@@ -57,6 +57,13 @@ def grant_app_role(role: str, *, using: str = DEFAULT_DB_ALIAS) -> int:
         # Django reads which migrations have run (runserver warns on unapplied ones); only the owner migrates.
         cursor.execute(f"GRANT SELECT ON django_migrations TO {who}")
         cursor.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {who}")
+        # Moving a key sequence on (setval, after rows loaded with their keys, as the demo loader does) on
+        # tables the role may already change anyway; never on the audit tables'.
+        for table in tables:
+            if table in AUDIT_TABLES:
+                continue
+            for sequence in connection.introspection.get_sequences(cursor, table):
+                cursor.execute(f"GRANT UPDATE ON SEQUENCE {quote(sequence['name'])} TO {who}")
         cursor.execute("SELECT has_schema_privilege(%s, current_schema(), 'CREATE')", [role])
         (can_create,) = cursor.fetchone()
         if can_create:
