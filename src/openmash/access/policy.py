@@ -71,6 +71,15 @@ def _staff_team_and_service(user: User) -> tuple[int | None, int | None, int | N
     return staff.pk, staff.team_id, staff.team.service_id
 
 
+def _within(condition: Q) -> Q:
+    """A condition across a many-valued relation, as its own subquery of child keys.
+
+    ORing conditions over several relations (allocations, contacts, contributions) in one query joins them all
+    and multiplies the rows; a subquery per scope keeps each one a small indexed lookup.
+    """
+    return Q(pk__in=Child.objects.filter(condition).values("pk"))
+
+
 def _scopes(user: User) -> list[tuple[Basis, Q]]:
     """Each way the user may normally see a child, as a condition on Child."""
     if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
@@ -80,16 +89,20 @@ def _scopes(user: User) -> list[tuple[Basis, Q]]:
     open_allocation = Q(allocations__end_date__isnull=True)
     if is_childrens_social_care(user) and staff_id is not None:
         if user.has_role(Role.SOCIAL_WORKER):
-            scopes.append((Basis.ALLOCATED, open_allocation & Q(allocations__worker_id=staff_id)))
-            scopes.append((Basis.TEAM, open_allocation & Q(allocations__team_id=team_id)))
+            scopes.append((Basis.ALLOCATED, _within(open_allocation & Q(allocations__worker_id=staff_id))))
+            scopes.append((Basis.TEAM, _within(open_allocation & Q(allocations__team_id=team_id))))
         if user.has_role(*MANAGER_ROLES):
-            scopes.append((Basis.SERVICE, open_allocation & Q(allocations__team__service_id=service_id)))
+            scopes.append((Basis.SERVICE, _within(open_allocation & Q(allocations__team__service_id=service_id))))
     if user.has_role(Role.MASH_PRACTITIONER):
         since = timezone.now() - dt.timedelta(days=_mash_recent_days())
-        scopes.append((Basis.MASH, Q(contacts__received_at__gte=since) | Q(contacts__outcome="")))
+        scopes.append((Basis.MASH, _within(Q(contacts__received_at__gte=since)) | _within(Q(contacts__outcome=""))))
     if not is_childrens_social_care(user) or user.has_role(Role.AGENCY_RESEARCHER):
         scopes.append(
-            (Basis.AGENCY, Q(agency_contributions__agency=user.agency) | Q(contacts__referrer_agency=user.agency))
+            (
+                Basis.AGENCY,
+                _within(Q(agency_contributions__agency=user.agency))
+                | _within(Q(contacts__referrer_agency=user.agency)),
+            )
         )
     return scopes
 
@@ -113,10 +126,7 @@ def visible_children(user: User) -> QuerySet[Child]:
     normal = Q(pk__in=[])
     for _basis, condition in _scopes(user):
         normal |= condition
-    in_scope_ids = Child.objects.filter(normal).values("pk")
-    return Child.objects.filter(
-        (Q(pk__in=in_scope_ids) & ~_restricted()) | _named(user) | (_break_glass(user) & ~_restricted())
-    )
+    return Child.objects.filter((normal & ~_restricted()) | _named(user) | (_break_glass(user) & ~_restricted()))
 
 
 def basis_for(user: User, child: Child) -> Basis | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -40,16 +41,20 @@ def child_for_view(*, user: User, la_child_id: str, page: str) -> tuple[Child, p
 
 
 @transaction.atomic
-def children_search(*, user: User, query: str) -> QuerySet[Child]:
-    """Children matching the query that the user may see; the search itself is recorded."""
+def children_search(*, user: User, query: str, page: str | int | None = 1, per_page: int = 20) -> Page[Child]:
+    """One page of the children matching the query that the user may see; the search itself is recorded.
+
+    Paginated in the database: one count and one slice, whatever the size of the borough.
+    """
     results = child_search(query=query).filter(pk__in=policy.visible_children(user).values("pk"))
+    found = Paginator(results, per_page).get_page(page)
     audit.record(
         user=user,
         action=AuditEvent.Action.SEARCH,
         summary=f"Searched for children: {query[:100]}",
-        detail={"query": query, "results": results.count()},
+        detail={"query": query, "results": found.paginator.count},
     )
-    return results
+    return found
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,12 @@ class Contact(TimeStamped):
                 name="contact_outcome_has_decision_time",
             ),
         ]
-        indexes = [models.Index(fields=["child", "received_at"])]
+        indexes = [
+            models.Index(fields=["child", "received_at"]),
+            # What the MASH sees: recent contacts, and those still waiting for a decision.
+            models.Index(fields=["received_at"], name="contact_received"),
+            models.Index(fields=["child"], condition=Q(outcome=""), name="contact_undecided"),
+        ]
 
     def __str__(self) -> str:
         return f"Contact {self.pk} for {self.child_id} on {self.received_at:%d/%m/%Y}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -31,8 +30,9 @@ def child_search(request: HttpRequest) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     page_obj = None
     if form.is_valid():
-        paginator = Paginator(access.children_search(user=user, query=form.cleaned_data["q"]), RESULTS_PER_PAGE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj = access.children_search(
+            user=user, query=form.cleaned_data["q"], page=request.GET.get("page"), per_page=RESULTS_PER_PAGE
+        )
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(
