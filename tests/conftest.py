@@ -88,9 +88,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
             _connect_as(_pg_owner["USER"], _pg_owner["PASSWORD"])
 
 
-@contextmanager
-def _audit_guards_lifted() -> Iterator[None]:
-    """Test-only: lift the audit trail's database guards (access migration 0003) for a moment.
+def _lift_audit_guards() -> Callable[[], None]:
+    """Test-only: lift the audit trail's database guards (access migration 0003); return what puts
+    them back.
 
     The application itself has no way to: on SQLite nothing in the database switches the triggers
     off, so they are dropped and then recreated from their own saved definitions; on PostgreSQL the
@@ -108,23 +108,36 @@ def _audit_guards_lifted() -> Iterator[None]:
             saved = cursor.fetchall()
             for name, _ in saved:
                 cursor.execute(f"DROP TRIGGER {name}")
-        try:
-            yield
-        finally:
+
+        def recreate() -> None:
             with connection.cursor() as cursor:
                 for _, sql in saved:
                     cursor.execute(sql)
-        return
-    with _as_owner():
+
+        return recreate
+
+    app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    _connect_as(_pg_owner["USER"], _pg_owner["PASSWORD"])
+    with connection.cursor() as cursor:
+        for table in AUDIT_TABLES:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+
+    def enable() -> None:
         with connection.cursor() as cursor:
             for table in AUDIT_TABLES:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                for table in AUDIT_TABLES:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        _connect_as(*app)
+
+    return enable
+
+
+@contextmanager
+def _audit_guards_lifted() -> Iterator[None]:
+    restore = _lift_audit_guards()
+    try:
+        yield
+    finally:
+        restore()
 
 
 @contextmanager
@@ -171,18 +184,19 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
         yield
         return
     blocker = item.config.stash[blocking_manager_key]
-    lifted = None
+    restore = None
+    test_database = connection.settings_dict["NAME"]
     with blocker.unblock():
-        # After the last test the test database is already gone: nothing to guard then.
         if "access_auditevent" in connection.introspection.table_names():
-            lifted = _audit_guards_lifted()
-            lifted.__enter__()
+            restore = _lift_audit_guards()
     try:
         yield
     finally:
-        if lifted is not None:
+        # After the last test the test database is gone (and the settings name the real one again):
+        # nothing to put back then.
+        if restore is not None and connection.settings_dict["NAME"] == test_database:
             with blocker.unblock():
-                lifted.__exit__(None, None, None)
+                restore()
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from openmash.access.models import AuditEvent
 from openmash.accounts.models import User
 from openmash.people.models import Child
 
+from .world import World
+
 Lift = Callable[[], AbstractContextManager[None]]
 
 
@@ -280,3 +282,10 @@ def test_a_transaction_holding_a_chain_does_not_hold_up_other_writers(worker_use
     if connection.vendor == "postgresql":
         assert len(chains) == 2
     assert "2 rows verified" in _verify()
+
+
+def test_accounts_are_deactivated_not_deleted_since_the_trail_names_them(world: World) -> None:
+    target = world.users["sw"]
+    response = world.client_for("admin").post(f"/admin/accounts/user/{target.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert User.objects.filter(pk=target.pk, is_active=True).exists()
