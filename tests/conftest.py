@@ -101,8 +101,9 @@ def _lift_audit_guards() -> Callable[[], None]:
 
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(AUDIT_TABLES))
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608
                 list(AUDIT_TABLES),
             )
             saved = cursor.fetchall()

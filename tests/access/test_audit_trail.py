@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from openmash.access import audit, chain
-from openmash.access.models import AuditEvent
+from openmash.access.models import AuditEvent, ChangeSeal
 from openmash.accounts.models import User
 from openmash.people.models import Child
 
@@ -79,6 +79,7 @@ def test_a_replace_or_upsert_cannot_overwrite_an_audit_row(worker_user: User, ch
     for table, row_id, changes in (
         ("access_auditevent", event.pk, {"summary": "forged"}),
         ("auditlog_logentry", entry.pk, {"object_repr": "forged"}),
+        ("access_changeseal", ChangeSeal.objects.get(entry=entry).pk, {"hash": "0" * 64}),
     ):
         columns, select, params = _copy_with(table, row_id, **changes)
         if connection.vendor == "sqlite":
@@ -111,8 +112,8 @@ def test_a_replace_or_upsert_cannot_overwrite_an_audit_row(worker_user: User, ch
 def test_the_application_cannot_change_empty_or_unguard_the_audit_tables(worker_user: User, child: Child) -> None:
     _record(worker_user, 1)
     before = (AuditEvent.objects.count(), LogEntry.objects.count())
-    for table in ("access_auditevent", "auditlog_logentry"):
-        column = "summary" if table == "access_auditevent" else "object_repr"
+    columns = {"access_auditevent": "summary", "auditlog_logentry": "object_repr", "access_changeseal": "hash"}
+    for table, column in columns.items():
         statements = [f"UPDATE {table} SET {column} = 'forged'", f"DELETE FROM {table}"]  # noqa: S608
         if connection.vendor == "postgresql":
             # Refused for want of the privilege, not only by the triggers: the app's role owns nothing.
@@ -135,8 +136,8 @@ def test_not_even_the_owner_can_truncate_or_rewrite_the_trail_while_its_guards_s
     """As the owner on PostgreSQL (the triggers, not privileges, refuse); on SQLite there is one user."""
     _record(worker_user, 2)
     with as_db_owner():
-        for table in ("access_auditevent", "auditlog_logentry"):
-            empty = f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
+        for table in ("access_auditevent", "auditlog_logentry", "access_changeseal"):
+            empty = f"TRUNCATE {table} CASCADE" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
             assert "append-only" in _refused(empty)
             assert "append-only" in _refused(f"DELETE FROM {table} WHERE id > 0")  # noqa: S608
             assert "append-only" in _refused(f"UPDATE {table} SET id = id")  # noqa: S608
@@ -289,3 +290,34 @@ def test_accounts_are_deactivated_not_deleted_since_the_trail_names_them(world: 
     response = world.client_for("admin").post(f"/admin/accounts/user/{target.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert User.objects.filter(pk=target.pk, is_active=True).exists()
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_the_change_history_is_chained_too(worker_user: User, child: Child, audit_guards_lifted: Lift) -> None:
+    entries = list(LogEntry.objects.order_by("id"))
+    assert len(entries) >= 2  # the child and the worker's staff record, at least
+    assert ChangeSeal.objects.count() == len(entries)
+    assert f"audit: {len(entries)} change history entries verified" in _verify()
+    first = entries[0]
+    with audit_guards_lifted():
+        LogEntry.objects.filter(pk=first.pk).update(object_repr="Someone else")
+    problems = _verify_fails()
+    assert problems.splitlines()[0].startswith(f"audit: change history entry {first.pk} "), problems
+    assert "altered" in problems
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_a_change_history_entry_written_round_the_application_shows(worker_user: User, child: Child) -> None:
+    entry = LogEntry.objects.order_by("id").first()
+    assert entry is not None
+    columns = [c for c in _columns("auditlog_logentry") if c != "id"]
+    with connection.cursor() as cursor:
+        # An INSERT straight into the table, as the application's role could: no seal goes with it.
+        cursor.execute(
+            f"INSERT INTO auditlog_logentry ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(columns)} FROM auditlog_logentry WHERE id = %s",
+            [entry.pk],
+        )
+    forged = LogEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    problems = _verify_fails()
+    assert f"change history entry {forged}: it is in no chain" in problems

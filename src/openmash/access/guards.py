@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-AUDIT_TABLES = ("access_auditevent", "auditlog_logentry")
+# The audit trail, the change history, and the change history's hash chains (access.chain).
+AUDIT_TABLES = ("access_auditevent", "auditlog_logentry", "access_changeseal")
 
 TRIGGERS = {
     # Row triggers refuse UPDATE and DELETE; a statement trigger refuses TRUNCATE.
@@ -30,8 +31,10 @@ def missing(using: str = DEFAULT_DB_ALIAS) -> list[str]:
                 [list(AUDIT_TABLES)],
             )
         else:
+            placeholders = ", ".join(["%s"] * len(AUDIT_TABLES))
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", list(AUDIT_TABLES)
+                f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608
+                list(AUDIT_TABLES),
             )
         present = {name for (name,) in cursor.fetchall()}
     return [

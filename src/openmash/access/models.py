@@ -53,6 +53,23 @@ class AuditEvent(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.get_action_display()}: {self.summary}"
 
 
+class ChangeSeal(models.Model):
+    """The change history's place in its hash chains (access.chain): one seal a django-auditlog entry,
+    written in the same transaction as the entry. Append-only like the audit trail."""
+
+    entry = models.OneToOneField("auditlog.LogEntry", on_delete=models.PROTECT, related_name="+", editable=False)
+    chain = models.PositiveSmallIntegerField(editable=False)
+    seq = models.BigIntegerField(editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="access_changeseal_chain_seq")]
+
+    def __str__(self) -> str:
+        return f"Change {self.entry_id} at {self.chain}:{self.seq}"
+
+
 class ChildRestriction(models.Model):
     """A restricted record (a staff member's child, a high-profile case): only named users see it."""
 

@@ -29,7 +29,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"audit: {what}")
             raise CommandError(
                 f"audit: {len(report.problems)} chain(s) broken, {len(missing)} guard(s) missing "
-                f"among {report.rows} rows"
+                f"among {report.rows} rows and {report.changes} change history entries"
             )
         self.stdout.write(f"audit: {report.rows} rows verified")
+        self.stdout.write(f"audit: {report.changes} change history entries verified")
         self.stdout.write(f"audit: heads digest {report.heads_digest}")
