@@ -174,7 +174,7 @@ def audit_guards_lifted() -> Callable[[], AbstractContextManager[None]]:
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     """Browser tests commit real rows, and the database is emptied after each: the audit trail's
     guards are lifted for that flush only (as the owner on PostgreSQL) and put back after."""
-    from django.db import connection
+    from django.db import OperationalError, connection
     from pytest_django.plugin import blocking_manager_key
 
     marker = item.get_closest_marker("django_db")
@@ -188,7 +188,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     restore = None
     test_database = connection.settings_dict["NAME"]
     with blocker.unblock():
-        if "access_auditevent" in connection.introspection.table_names():
+        # After the last test the test database is already gone (an in-memory one cannot even be
+        # opened again): nothing to lift or put back then.
+        try:
+            tables = connection.introspection.table_names()
+        except OperationalError:
+            tables = []
+        if "access_auditevent" in tables:
             restore = _lift_audit_guards()
     try:
         yield
@@ -259,6 +265,9 @@ def child(worker_user: User) -> Child:
         acting_user=worker_user,
     )
     staff = worker_user.staff  # type: ignore[attr-defined]
+    # Allocated with the ORM: through the services a manager allocates only a child whose referral waits in
+    # their service, and a referral needs someone who already sees the child (the MASH, through a contact,
+    # which has no service yet). tests/access/world.py builds that whole path.
     Allocation.objects.create(child=child, worker=staff, team=staff.team, start_date=dt.date(2024, 5, 1))
     return child
 

@@ -193,6 +193,9 @@ SECURE_CSP = {
 
 # Two-factor sign-in (TOTP). The issuer names the service in authenticator apps.
 OTP_TOTP_ISSUER = "OpenMASH"
+# Accept a code one step either side of ours (TOTPDevice.tolerance 1), but never let an early or late code
+# shift the device's clock ("drift"): the window would move and a correct code later be refused.
+OTP_TOTP_SYNC = False
 
 # Lock out after 5 failed sign-ins for the same username from the same address, for 15 minutes.
 AXES_FAILURE_LIMIT = 5

@@ -1,6 +1,12 @@
 """A small borough with one user per role and children in every access situation.
 
-Built with the services where an action exists, so the rules under test are the real ones.
+Built the way the records come about in real use, through the services, so the rules under test are the
+real ones: the MASH records each child (people.services.child_create) and, for the children who are held,
+opens their referral to a team (casework.services.referral_create); a manager of that team's service
+allocates them (workforce.services.child_allocate), and a manager restricts a record
+(access.services.child_restrict). Where no service exists yet it writes with the ORM and says so:
+accounts, services, teams and staff (set up by an administrator), and contacts and agency contributions
+(the front door is not built yet).
 """
 
 from __future__ import annotations
@@ -11,11 +17,16 @@ from dataclasses import dataclass, field
 from django.test import Client
 from django.utils import timezone
 
-from openmash.access.models import ChildRestriction
+from openmash.access.services import child_restrict
 from openmash.accounts.models import Agency, Role, User, UserRole
+from openmash.casework.services import referral_create
+from openmash.core.codes import PrimaryNeed, ReferralSource
 from openmash.front_door.models import AgencyContribution, Contact, ContributionShare, SharingLevel
+from openmash.front_door.services import contact_decide, contact_record
 from openmash.people.models import Child
-from openmash.workforce.models import Allocation, Service, StaffMember, Team
+from openmash.people.services import child_create
+from openmash.workforce.models import Service, StaffMember, Team
+from openmash.workforce.services import child_allocate
 
 from ..accounts.helpers import sign_in_verified
 
@@ -62,8 +73,8 @@ class World:
         return client
 
 
-def _child(key: str, n: int) -> Child:
-    return Child.objects.create(
+def _child(key: str, n: int, *, recorded_by: User) -> Child:
+    return child_create(
         la_child_id=f"T{n:04d}",
         first_name=key.replace("_", " ").title().replace(" ", ""),
         last_name="Testchild",
@@ -71,10 +82,36 @@ def _child(key: str, n: int) -> Child:
         sex="F",
         ethnicity="WBRI",
         postcode="ZZ1 1ZZ",
+        acting_user=recorded_by,
+    )
+
+
+def _user(username: str, agency: str, roles: list[str], *, team: Team | None = None, job_role: str = "") -> User:
+    """An account, and a staff record in a team for those who have one (no service for either yet)."""
+    user = User.objects.create_user(
+        username=username,
+        password="not-used-in-these-tests",
+        agency=agency,
+        first_name=username.title(),
+        last_name="User",
+    )
+    UserRole.objects.bulk_create(UserRole(user=user, role=r) for r in roles)
+    if team is not None:
+        StaffMember.objects.create(
+            user=user, first_name=username, last_name="Staff", team=team, job_role=job_role,
+            start_date=dt.date(2020, 1, 1),
+        )  # fmt: skip
+    return user
+
+
+def _colleague(name: str, team: Team) -> StaffMember:
+    return StaffMember.objects.create(
+        first_name="Colleague", last_name=name, team=team, job_role="social_worker", start_date=dt.date(2020, 1, 1)
     )
 
 
 def build_world() -> World:
+    # Services, teams, accounts and staff: set up by an administrator, with no service functions yet.
     safeguarding = Service.objects.create(name="Safeguarding")
     front_door = Service.objects.create(name="Front door")
     disability = Service.objects.create(name="Children with disabilities")
@@ -86,78 +123,78 @@ def build_world() -> World:
     }
     users: dict[str, User] = {}
     for username, (agency, roles, team_key, job_role) in ACCOUNTS.items():
-        user = User.objects.create_user(
-            username=username,
-            password="not-used-in-these-tests",
-            agency=agency,
-            first_name=username.title(),
-            last_name="User",
-        )
-        if username == "admin":
-            user.is_staff = user.is_superuser = True
-            user.save()
-        UserRole.objects.bulk_create(UserRole(user=user, role=r) for r in roles)
-        if team_key:
-            StaffMember.objects.create(
-                user=user,
-                first_name=username,
-                last_name="Staff",
-                team=teams[team_key],
-                job_role=job_role,
-                start_date=dt.date(2020, 1, 1),
-            )
-        users[username] = user
-    colleague_a = StaffMember.objects.create(
-        first_name="Colleague",
-        last_name="A",
-        team=teams["team_a"],
-        job_role="social_worker",
-        start_date=dt.date(2020, 1, 1),
-    )
-    colleague_b = StaffMember.objects.create(
-        first_name="Colleague",
-        last_name="B",
-        team=teams["team_b"],
-        job_role="social_worker",
-        start_date=dt.date(2020, 1, 1),
-    )
-    colleague_d = StaffMember.objects.create(
-        first_name="Colleague",
-        last_name="D",
-        team=teams["disability"],
-        job_role="social_worker",
-        start_date=dt.date(2020, 1, 1),
-    )
-    children = {key: _child(key, n) for n, key in enumerate(CHILD_VISIBLE_TO, start=1)}
+        team = teams[team_key] if team_key else None
+        users[username] = _user(username, agency, roles, team=team, job_role=job_role)
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    # A manager allocates only within their own service, so the disability service's child needs its own
+    # manager. Not one of ACCOUNTS: the URL x role matrix is about those.
+    disability_manager = _user(
+        "disability_tm", Agency.CHILDRENS_SOCIAL_CARE, [Role.TEAM_MANAGER], team=teams["disability"],
+        job_role="team_manager",
+    )  # fmt: skip
+    manager_of_service = {safeguarding.pk: users["tm"], disability.pk: disability_manager}
+
+    mash = users["mash"]
+    children = {key: _child(key, n, recorded_by=mash) for n, key in enumerate(CHILD_VISIBLE_TO, start=1)}
     sw_staff = users["sw"].staff  # type: ignore[attr-defined]
-    start = dt.date(2025, 1, 1)
-    for key, worker in [
+    held = [
         ("allocated", sw_staff),
-        ("team", colleague_a),
-        ("same_service", colleague_b),
-        ("other_service", colleague_d),
+        ("team", _colleague("A", teams["team_a"])),
+        ("same_service", _colleague("B", teams["team_b"])),
+        ("other_service", _colleague("D", teams["disability"])),
         ("restricted", sw_staff),
-    ]:
-        Allocation.objects.create(child=children[key], worker=worker, team=worker.team, start_date=start)
+    ]
+    referred = dt.date(2025, 1, 1)
+    received = timezone.make_aware(dt.datetime(2025, 1, 1, 9, 0))
+    for key, worker in held:
+        child = children[key]
+        # The contact that brought the child to the front door. While it is open the MASH may record the
+        # referral; once decided, long ago, the MASH no longer sees the child.
+        contact = contact_record(
+            child=child, received_at=received, source=ReferralSource.SCHOOLS, team=worker.team, acting_user=mash
+        )
+        referral_create(
+            child=child,
+            referral_date=referred,
+            source=ReferralSource.SCHOOLS,
+            primary_need=PrimaryNeed.ABUSE_NEGLECT,
+            team=worker.team,
+            acting_user=mash,
+        )
+        child_allocate(
+            child=child, worker=worker, start_date=referred, acting_user=manager_of_service[worker.team.service_id]
+        )
+        contact_decide(
+            contact=contact,
+            outcome=Contact.Outcome.REFERRAL,
+            decided_at=received + dt.timedelta(hours=2),
+            acting_user=mash,
+        )
+    child_restrict(
+        child=children["restricted"], reason="Child of a staff member", allowed=[], acting_user=users["tm"]
+    )  # tm, who restricts it, is always named on it
+
+    # Agency contributions: no service yet (the front door is not built), so the ORM.
     now = timezone.now()
-    Contact.objects.create(
-        child=children["mash_recent"], received_at=now - dt.timedelta(days=7), source="6", referrer_agency=Agency.POLICE
+    contact_record(
+        child=children["mash_recent"],
+        received_at=now - dt.timedelta(days=7),
+        source="6",
+        referrer_agency=Agency.POLICE,
+        acting_user=mash,
     )
-    Contact.objects.create(
-        child=children["mash_old"],
-        received_at=now - dt.timedelta(days=730),
-        source="2A",
-        outcome="nfa",
-        decided_at=now - dt.timedelta(days=729),
+    old = contact_record(
+        child=children["mash_old"], received_at=now - dt.timedelta(days=730), source="2A", acting_user=mash
     )
-    Contact.objects.create(
+    contact_decide(contact=old, outcome="nfa", decided_at=now - dt.timedelta(days=729), acting_user=mash)
+    contact_record(
         child=children["health_referred"],
         received_at=now - dt.timedelta(days=3),
         source="3A",
         referrer_agency=Agency.HEALTH,
+        acting_user=mash,
     )
-    restriction = ChildRestriction.objects.create(child=children["restricted"], reason="Child of a staff member")
-    restriction.allowed_users.set([users["tm"]])
     contributions = {
         "police_intel": AgencyContribution.objects.create(
             child=children["mash_recent"],

@@ -8,6 +8,7 @@ page it is on before each action and at the end, and counts navigations so none 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, sync_playwright
 
 CHROMIUM = os.environ.get("OPENMASH_CHROMIUM", "/usr/bin/chromium")
@@ -136,3 +138,11 @@ def ui(browser: Browser, live_server: Any, transactional_db: None) -> Iterator[U
         assert not harness.unchecked, f"pages visited without an accessibility check: {harness.unchecked}"
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _journey_events_match_the_records(transactional_db: None) -> Iterator[None]:
+    """After every browser journey the stored journey events equal those rebuilt from the records
+    (`openmash journey check` exits non-zero, naming the differences, when they do not)."""
+    yield
+    call_command("journey", "check", stdout=io.StringIO())

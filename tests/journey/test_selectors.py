@@ -2,9 +2,9 @@ import datetime as dt
 
 from openmash.accounts.models import User
 from openmash.casework.models import Referral
-from openmash.casework.selectors import child_chronology
-from openmash.journey.schema import SCHEMA
-from openmash.journey.selectors import journey_events
+from openmash.front_door.services import contact_record
+from openmash.journey.schema import SCHEMA, EventType
+from openmash.journey.selectors import child_chronology, journey_events
 from openmash.people.models import Child
 
 D = dt.date
@@ -52,10 +52,17 @@ def test_chronology_is_empty_for_someone_who_may_not_see_casework(full_journey: 
     assert child_chronology(user=stranger, child=full_journey.child) == []
 
 
-def test_a_contact_late_on_a_summer_night_belongs_to_that_day_in_england(child: Child) -> None:
-    from openmash.front_door.models import Contact
-
+def test_a_contact_late_on_a_summer_night_belongs_to_that_day_in_england(child: Child, worker_user: User) -> None:
     # 23:30 UTC on 30 June is 00:30 on 1 July in England (BST).
-    Contact.objects.create(child=child, received_at=dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC), source="6")
+    contact_record(
+        child=child, received_at=dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC), source="6", acting_user=worker_user
+    )
     events = journey_events(child_ids=[child.pk])
     assert events.filter(events["event_type"] == "contact")["event_date"].to_list() == [D(2025, 7, 1)]
+
+
+def test_events_can_be_limited_to_some_kinds(full_journey: Referral) -> None:
+    events = journey_events(event_types=[EventType.CP_PLAN_START, EventType.CP_PLAN_END])
+    assert events["event_type"].to_list() == ["cp_plan_start", "cp_plan_end"]
+    assert events.schema == SCHEMA
+    assert journey_events(event_types=[]).is_empty()

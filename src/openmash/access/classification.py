@@ -202,6 +202,24 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "number_of_previous_plans": A,
     },
     "protection.ChildProtectionReview": {**_TIMESTAMPS, "plan": O, "review_date": A},
+    # One row per statutory event, derived from the records above: the same classes as its sources.
+    "core.JourneyEvent": {
+        "id": O,
+        "event_type": A,
+        "event_date": A,
+        "child_id": O,
+        "la_child_id": I,
+        "episode_id": O,
+        "source_id": O,
+        "start_date": A,
+        "team_id": A,
+        "worker_id": O,
+        # Referral sources and outcomes, but also categories of abuse.
+        "code": S,
+        "factors": S,
+        "flag": A,
+        "previous_plans": A,
+    },
     # The stored summary of a synthetic borough: aggregate rates and counts only.
     "demo.DemoDataset": {"id": O, "size": O, "seed": O, "as_of": O, "summary": A, "loaded_at": O},
 }

@@ -122,8 +122,10 @@ class Verification:
 def verify(devices: list[TOTPDevice], code: str) -> Verification:
     """Check a code against a user's devices, one at a time, with django-otp's throttling.
 
-    Each wrong code makes the device wait longer before it will check another (1, 2, 4, 8 … seconds),
-    and a code is never accepted twice. Rows are locked so two requests at once cannot both try.
+    A code is accepted from the current 30-second step or the one either side (clock differences), never
+    from an earlier step than the last one accepted, so never twice. Each wrong code makes the device
+    wait longer before it will check another (1, 2, 4, 8 … seconds). Rows are locked so two requests at
+    once cannot both try.
     """
     waits: list[int] = []
     tried = False
@@ -137,6 +139,11 @@ def verify(devices: list[TOTPDevice], code: str) -> Verification:
                 waits.append(max(1, math.ceil(seconds)))
                 continue
             tried = True
+            # Codes are checked against our clock, one step either side (the device's tolerance). A
+            # drift learned from an early or late code would move that window for good, and a correct
+            # code would later be refused and count towards lockout; OTP_TOTP_SYNC is off so none is
+            # learned, and any left from before is dropped here (and saved with the check).
+            device.drift = 0
             if device.verify_token(code):
                 return Verification(device=device)
     if waits and not tried:

@@ -1,7 +1,10 @@
 """Casework actions: referrals, single assessments and child in need plans.
 
 Each function is one business action in one transaction. A refused action raises ServiceError
-with a message a social worker can act on, and changes nothing.
+with a message a social worker can act on, and changes nothing. Each stores the journey events of
+its change through openmash.core.events.record_events, which first checks every dated record in
+the episode (so casework never reads protection's records to know, for example, whether a child
+protection plan is still open).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import long_date
 from openmash.core.errors import ServiceError, ensure_not_in_future
+from openmash.core.events import EventType, episode_event, record_events
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
 
@@ -74,7 +78,7 @@ def referral_create(
             f"The referral date overlaps an earlier referral that closed on {long_date(last_closed.closure_date)}",  # type: ignore[arg-type]
             field="referral_date",
         )
-    return Referral.objects.create(
+    referral = Referral.objects.create(
         child=child,
         referral_date=referral_date,
         source=source,
@@ -82,6 +86,10 @@ def referral_create(
         no_further_action=no_further_action,
         team=team,
     )
+    record_events(
+        episode_event(referral, EventType.REFERRAL, referral_date, referral.pk, code=source, flag=no_further_action)
+    )
+    return referral
 
 
 @transaction.atomic
@@ -101,40 +109,25 @@ def referral_close(
             field="closure_date",
         )
     ensure_not_in_future(closure_date, "closure date", "closure_date")
-    if referral.assessments.filter(authorised_date__isnull=True).exists():
-        raise ServiceError("Authorise or end the open assessment before closing the case")
-    if referral.section47s.filter(conference_date__isnull=True, conference_not_required=False).exists():
-        raise ServiceError("Record the conference, or that none is required, for each Section 47 enquiry first")
-    if referral.cp_plans.filter(end_date__isnull=True).exists():
-        raise ServiceError("End the child protection plan before closing the case")
-    if referral.cin_plans.filter(end_date__isnull=True).exists():
-        raise ServiceError("End the child in need plan before closing the case")
     after_assessment = {ReasonForClosure.NFA_AFTER_ASSESSMENT, ReasonForClosure.EARLY_HELP_AFTER_ASSESSMENT}
     if reason in after_assessment and not referral.assessments.exists():
         raise ServiceError("This reason needs a completed assessment", field="reason")
-    latest = _latest_activity(referral)
-    if latest is not None and closure_date < latest:
-        raise ServiceError(
-            f"The case cannot close before its last recorded activity on {long_date(latest)}",
-            field="closure_date",
-        )
     referral.closure_date = closure_date
     referral.closure_reason = reason
     referral.save(update_fields=["closure_date", "closure_reason", "updated_at"])
+    # Whether everything in the episode is finished, and nothing is dated after the closure, is
+    # decided from the episode's events: assessments and plans here, and protection's records too.
+    record_events(
+        episode_event(
+            referral,
+            EventType.REFERRAL_CLOSED,
+            closure_date,
+            referral.pk,
+            start_date=referral.referral_date,
+            code=reason,
+        )
+    )
     return referral
-
-
-def _latest_activity(referral: Referral) -> dt.date | None:
-    dates: list[dt.date] = []
-    for a in referral.assessments.all():
-        dates.extend(d for d in (a.start_date, a.authorised_date) if d)
-    for p in referral.cin_plans.all():
-        dates.extend(d for d in (p.start_date, p.end_date) if d)
-    for s in referral.section47s.all():
-        dates.extend(d for d in (s.start_date, s.conference_date) if d)
-    for c in referral.cp_plans.all():
-        dates.extend(d for d in (c.start_date, c.end_date) if d)
-    return max(dates) if dates else None
 
 
 @transaction.atomic
@@ -147,15 +140,20 @@ def assessment_start(
     _require_open(referral, "start an assessment")
     if referral.no_further_action:
         raise ServiceError("This referral was marked no further action, so it cannot have an assessment")
-    if start_date < referral.referral_date:
-        raise ServiceError(
-            f"An assessment cannot start before the referral date ({long_date(referral.referral_date)})",
-            field="start_date",
-        )
     ensure_not_in_future(start_date, "start date", "start_date")
     if referral.assessments.filter(authorised_date__isnull=True).exists():
         raise ServiceError("This referral already has an assessment in progress")
-    return Assessment.objects.create(referral=referral, start_date=start_date, worker=worker)
+    assessment = Assessment.objects.create(referral=referral, start_date=start_date, worker=worker)
+    record_events(
+        episode_event(
+            referral,
+            EventType.ASSESSMENT_START,
+            start_date,
+            assessment.pk,
+            worker_id=worker.pk if worker else None,
+        )
+    )
+    return assessment
 
 
 @transaction.atomic
@@ -192,6 +190,18 @@ def assessment_authorise(
     assessment.child_in_need = child_in_need
     assessment.save(update_fields=["authorised_date", "authorised_by", "child_in_need", "updated_at"])
     AssessmentFactorRecord.objects.bulk_create(AssessmentFactorRecord(assessment=assessment, code=c) for c in codes)
+    record_events(
+        episode_event(
+            assessment.referral,
+            EventType.ASSESSMENT_AUTHORISED,
+            authorised_date,
+            assessment.pk,
+            start_date=assessment.start_date,
+            worker_id=assessment.worker_id,
+            flag=child_in_need,
+            factors=tuple(codes),
+        )
+    )
     return assessment
 
 
@@ -203,14 +213,12 @@ def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User
     _require_open(referral, "start a child in need plan")
     if referral.no_further_action:
         raise ServiceError("This referral was marked no further action, so it cannot have a plan")
-    if start_date < referral.referral_date:
-        raise ServiceError("A child in need plan cannot start before the referral date", field="start_date")
     ensure_not_in_future(start_date, "start date", "start_date")
     if referral.cin_plans.filter(end_date__isnull=True).exists():
         raise ServiceError("This child already has a child in need plan in place")
-    if referral.cp_plans.filter(end_date__isnull=True).exists():
-        raise ServiceError("A child on a child protection plan cannot also have a child in need plan")
-    return CINPlan.objects.create(referral=referral, start_date=start_date)
+    plan = CINPlan.objects.create(referral=referral, start_date=start_date)
+    record_events(episode_event(referral, EventType.CIN_PLAN_START, start_date, plan.pk))
+    return plan
 
 
 @transaction.atomic
@@ -225,4 +233,5 @@ def cin_plan_end(*, plan: CINPlan, end_date: dt.date, acting_user: User) -> CINP
     ensure_not_in_future(end_date, "end date", "end_date")
     plan.end_date = end_date
     plan.save(update_fields=["end_date", "updated_at"])
+    record_events(episode_event(plan.referral, EventType.CIN_PLAN_END, end_date, plan.pk, start_date=plan.start_date))
     return plan

@@ -38,6 +38,16 @@ def is_bank_holiday(day: dt.date) -> bool:
     return day in _bank_holidays(day.year)
 
 
+@cache
+def _bank_holiday_names(year: int) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
+def bank_holiday_name(day: dt.date) -> str | None:
+    """The bank holiday's name ("Spring Bank Holiday"), or None on any other day."""
+    return _bank_holiday_names(day.year).get(day)
+
+
 def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 

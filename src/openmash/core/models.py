@@ -13,3 +13,37 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JourneyEvent(models.Model):
+    """One statutory event in a child's journey, stored by the service that records the change.
+
+    The columns are those of the journey-events table (openmash.journey.schema). Keys to children,
+    episodes, teams and workers are plain numbers: the table sits below the apps that own those
+    records, and is checked against them by `openmash journey check`.
+    """
+
+    event_type = models.CharField(max_length=24)
+    event_date = models.DateField()
+    child_id = models.BigIntegerField()
+    la_child_id = models.CharField(max_length=20)
+    episode_id = models.BigIntegerField(null=True, blank=True)
+    source_id = models.BigIntegerField()
+    start_date = models.DateField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    worker_id = models.BigIntegerField(null=True, blank=True)
+    code = models.CharField(max_length=3, null=True, blank=True)
+    # Assessment factors, comma-separated in code order; "" for none, null on other events.
+    factors = models.CharField(max_length=200, null=True, blank=True)
+    flag = models.BooleanField(null=True, blank=True)
+    previous_plans = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event_type", "source_id"], name="journey_event_once")]
+        indexes = [
+            models.Index(fields=["child_id", "event_date"]),
+            models.Index(fields=["episode_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.source_id} on {self.event_date:%d/%m/%Y}"

@@ -1,8 +1,9 @@
 """Journey events built straight from the simulation's frames.
 
-The rows are the ones `openmash.journey.selectors.journey_events` reads back from the database after
-the frames are loaded (same keys, codes, flags and dates), which tests/demo checks; for England,
-which never touches a database, they are the only source.
+For a borough they are loaded into the stored journey-events table with the records, as the services
+would have stored them one by one; they must equal what `openmash journey check` rebuilds from the
+loaded records (same keys, codes, flags and dates), which tests/demo checks. For England, which
+never touches a database, they are the only source.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from django.db.models import Q, Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from openmash.journey.schema import empty_events
+from openmash.journey.schema import empty_events, to_stored
+from openmash.journey.selectors import journey_events
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
@@ -150,6 +151,7 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.Section47Enquiry, f.s47),
         (load.ChildProtectionPlan, f.plans),
         (load.ChildProtectionReview, f.reviews),
+        (load.JourneyEvent, _with_ids(to_stored(borough.events()))),
     ]
     with transaction.atomic():
         if not load.is_empty():
@@ -162,7 +164,7 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
             except load.DataInTheWay as exc:
                 raise GenerateError(str(exc)) from exc
         for model, frame in tables:
-            label = "child disabilities" if model is load.ChildDisability else ""
+            label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
             load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
 
@@ -232,8 +234,6 @@ def generate(options: Options, report: Reporter | None = None) -> dict[str, Any]
             )
     borough = build_borough(options, report)
     load_borough(borough, options, report)
-    from openmash.journey.selectors import journey_events
-
     if report:
         report("Reading the journey events back", 0, 1)
     events = journey_events()

@@ -1,7 +1,8 @@
 """Loading the synthetic borough into the database with bulk inserts, and removing it again.
 
-Rows are inserted with their keys (so the journey events read back from the database carry the same
-keys as the frames) by `executemany` in large batches inside the caller's transaction. Values are
+The journey events are loaded too, built from the same frames as the records (demo/events.py), as
+the services would have stored them one by one. Rows are inserted with their keys (so the events
+carry the keys of the records behind them) by `executemany` in large batches inside the caller's transaction. Values are
 converted column by column with Polars to what the database driver takes (naive UTC text for SQLite
 date-times, as Django itself stores them).
 """
@@ -19,6 +20,7 @@ from django.db import connection, models
 from django.db.models import ForeignObjectRel
 
 from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
+from openmash.core.models import JourneyEvent
 from openmash.front_door.models import Contact
 from openmash.people.models import Adult, Child, ChildDisability, Relationship
 from openmash.protection.models import (
@@ -50,6 +52,7 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Section47Enquiry,
     ChildProtectionPlan,
     ChildProtectionReview,
+    JourneyEvent,
     DemoDataset,
 ]
 # Apps whose every table is demo data to `--replace` (including tables the generator does not fill,

@@ -8,10 +8,11 @@ from openmash.access import policy
 from openmash.access import selectors as access_selectors
 from openmash.access.policy import ChildAccess
 from openmash.accounts.models import User
-from openmash.casework.selectors import ChronologyEntry, child_chronology
 from openmash.front_door import selectors as front_door_selectors
 from openmash.front_door.models import AgencyContribution, Contact
 from openmash.people.models import Child, Relationship
+
+from .selectors import ChronologyEntry, child_chronology
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,16 @@ def suppress_count(count: int) -> int | str:
 
 
 def suppress_parts(parts: Mapping[str, int], *, total_shown: bool = True) -> dict[str, int | str]:
-    """Suppress small parts of a breakdown, and a further part where one alone would be derivable."""
+    """Suppress small parts of a breakdown, and a further part where the hidden ones could be worked out.
+
+    With the total shown, the hidden parts add up to the total less the shown ones. That gives a lone
+    hidden part away, and so it does several hidden parts that are all 1 (a hidden part is at least 1,
+    since 0 is shown): in both cases the smallest shown non-zero part is hidden too. A total of 1 to 5
+    must itself be suppressed by whoever shows it (`suppress_count`).
+    """
     hidden = {key for key, value in parts.items() if is_small(value)}
-    if total_shown and len(hidden) == 1:
+    given_away = len(hidden) == 1 or (hidden and sum(parts[key] for key in hidden) == len(hidden))
+    if total_shown and given_away:
         candidates = sorted((value, key) for key, value in parts.items() if key not in hidden and value > 0)
         if candidates:
             hidden.add(candidates[0][1])

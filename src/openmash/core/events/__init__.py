@@ -1,0 +1,28 @@
+"""Journey events in core, below every app that records them.
+
+- types: the kinds of event (EventType), their names, and `Event`, one row as a service records it;
+- rules: the one check of all dated records in an episode (`check_episode`);
+- store: `record_events`, which every service calls in its transaction, and `replace_events`.
+
+Services in front_door, casework and protection write through here; openmash.journey reads the
+stored table (and rebuilds it from the records to check it).
+"""
+
+from .rules import Refusal, check_episode
+from .store import decode_factors, encode_factors, episode_events, record_events, replace_events
+from .types import EVENT_LABELS, EVENT_NOUNS, Event, EventType, episode_event
+
+__all__ = [
+    "EVENT_LABELS",
+    "EVENT_NOUNS",
+    "Event",
+    "EventType",
+    "Refusal",
+    "check_episode",
+    "decode_factors",
+    "encode_factors",
+    "episode_event",
+    "episode_events",
+    "record_events",
+    "replace_events",
+]
