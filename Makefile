@@ -63,6 +63,7 @@ serve: env
 lint: env
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/lint-imports --no-cache
 
 typecheck: env
 	OPENMASH_DEBUG=1 .venv/bin/mypy

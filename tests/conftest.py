@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 
 from openmash.accounts.models import Role, User, UserRole
 from openmash.casework import services as casework
+from openmash.casework.children import child_create
 from openmash.casework.models import Referral
 from openmash.core.codes import (
     AssessmentFactor,
@@ -21,7 +25,6 @@ from openmash.core.codes import (
     ReferralSource,
 )
 from openmash.people.models import Child
-from openmash.people.services import child_create
 from openmash.protection import services as protection
 from openmash.protection.models import StrategyDiscussion
 from openmash.workforce.models import Allocation, Service, StaffMember, Team
@@ -55,36 +58,175 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         settings.DATABASES["replica"] = replica
 
 
-def _set_sqlite_audit_guard(item: pytest.Item, enforced: int) -> None:
-    from django.db import OperationalError, connection
-    from pytest_django.plugin import blocking_manager_key
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
 
-    if connection.vendor != "sqlite":
-        return
-    with item.config.stash[blocking_manager_key].unblock():
-        # After the last test the test database is already gone (an in-memory one cannot even be
-        # opened again): nothing to guard then.
-        try:
-            tables = connection.introspection.table_names()
-        except OperationalError:
-            return
-        if "openmash_audit_guard" in tables:
+    # Django's test machinery flushes the database after each test that commits (browser tests).
+    settings.OPENMASH_ALLOW_FLUSH = True
+
+
+# PostgreSQL: the owner's credentials, kept while the tests run as the application's role.
+_pg_owner: dict[str, str] = {}
+
+
+def _connect_as(user: str, password: str) -> None:
+    """Every connection from now on signs in as this role (connections share one settings dict)."""
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.close()
+        connection.settings_dict["USER"] = user
+        connection.settings_dict["PASSWORD"] = password
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """On PostgreSQL the suite runs as an application role like production's (docs/deploy.md,
+    "Database roles"): DATABASE_URL's user creates and migrates the test database as its owner, then
+    `openmash db grant-app-role` gives the role `<test database>_app` (or $OPENMASH_TEST_APP_ROLE)
+    exactly the application's privileges, and every connection after that signs in as it."""
+    from django.db import connection
+
+    from openmash.access.roles import grant_app_role
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            app = None
+        else:
+            app = os.environ.get("OPENMASH_TEST_APP_ROLE") or f"{connection.settings_dict['NAME']}_app"
+            password = secrets.token_urlsafe(24)
+            quoted = connection.ops.quote_name(app)
             with connection.cursor() as cursor:
-                cursor.execute("UPDATE openmash_audit_guard SET enforced = %s", [enforced])
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app])
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE ROLE {quoted}")
+                cursor.execute(f"ALTER ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %s", [password])
+            grant_app_role(app)
+            _pg_owner.update(USER=connection.settings_dict["USER"], PASSWORD=connection.settings_dict["PASSWORD"])
+            _connect_as(app, password)
+    yield
+    if app is not None:
+        with django_db_blocker.unblock():
+            # The owner drops the test database.
+            _connect_as(_pg_owner["USER"], _pg_owner["PASSWORD"])
+
+
+def _lift_audit_guards() -> Callable[[], None]:
+    """Test-only: lift the audit trail's database guards (access migration 0003); return what puts
+    them back.
+
+    The application itself has no way to: on SQLite nothing in the database switches the triggers
+    off, so they are dropped and then recreated from their own saved definitions; on PostgreSQL the
+    application's role cannot touch them, so this acts as the owner and disables them."""
+    from django.db import connection
+
+    from openmash.access.guards import AUDIT_TABLES
+
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(AUDIT_TABLES))
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608
+                list(AUDIT_TABLES),
+            )
+            saved = cursor.fetchall()
+            for name, _ in saved:
+                cursor.execute(f"DROP TRIGGER {name}")
+
+        def recreate() -> None:
+            with connection.cursor() as cursor:
+                for _, sql in saved:
+                    cursor.execute(sql)
+
+        return recreate
+
+    app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    _connect_as(_pg_owner["USER"], _pg_owner["PASSWORD"])
+    with connection.cursor() as cursor:
+        for table in AUDIT_TABLES:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+
+    def enable() -> None:
+        with connection.cursor() as cursor:
+            for table in AUDIT_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        _connect_as(*app)
+
+    return enable
+
+
+@contextmanager
+def _audit_guards_lifted() -> Iterator[None]:
+    restore = _lift_audit_guards()
+    try:
+        yield
+    finally:
+        restore()
+
+
+@contextmanager
+def _as_owner() -> Iterator[None]:
+    """PostgreSQL: connect as the tables' owner for a while (SQLite has no roles: nothing to do).
+    Only for tests that commit: it closes the connection."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    _connect_as(_pg_owner["USER"], _pg_owner["PASSWORD"])
+    try:
+        yield
+    finally:
+        _connect_as(*app)
+
+
+@pytest.fixture
+def as_db_owner() -> Callable[[], AbstractContextManager[None]]:
+    """Act as the database's owner (PostgreSQL), as an administrator with the keys could."""
+    return _as_owner
+
+
+@pytest.fixture
+def audit_guards_lifted() -> Callable[[], AbstractContextManager[None]]:
+    """For tests that tamper with the audit trail the way someone with the database's keys could."""
+    return _audit_guards_lifted
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    """Browser tests commit real rows, and the database is emptied after each. On SQLite the audit
-    trail's delete guard (migration access 0002) is lifted for that flush only and put back after."""
-    transactional = "transactional_db" in getattr(item, "fixturenames", ())
-    if transactional:
-        _set_sqlite_audit_guard(item, 0)
+    """Browser tests commit real rows, and the database is emptied after each: the audit trail's
+    guards are lifted for that flush only (as the owner on PostgreSQL) and put back after."""
+    from django.db import OperationalError, connection
+    from pytest_django.plugin import blocking_manager_key
+
+    marker = item.get_closest_marker("django_db")
+    commits = "transactional_db" in getattr(item, "fixturenames", ()) or (
+        marker is not None and bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    )
+    if not commits:
+        yield
+        return
+    blocker = item.config.stash[blocking_manager_key]
+    restore = None
+    test_database = connection.settings_dict["NAME"]
+    with blocker.unblock():
+        # After the last test the test database is already gone (an in-memory one cannot even be
+        # opened again): nothing to lift or put back then.
+        try:
+            tables = connection.introspection.table_names()
+        except OperationalError:
+            tables = []
+        if "access_auditevent" in tables:
+            restore = _lift_audit_guards()
     try:
         yield
     finally:
-        if transactional:
-            _set_sqlite_audit_guard(item, 1)
+        # After the last test the test database is gone (and the settings name the real one again):
+        # nothing to put back then.
+        if restore is not None and connection.settings_dict["NAME"] == test_database:
+            with blocker.unblock():
+                restore()
 
 
 @pytest.fixture

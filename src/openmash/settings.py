@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "openmash.protection",
     "openmash.journey",
     "openmash.performance",
+    "openmash.returns",
     "openmash.demo",
     "openmash.web",
 ]
@@ -235,6 +236,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Never keep what was typed as a password or code in the failure records.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# `flush` empties every table, the audit trail included: refused unless the test suite sets this
+# (tests/conftest.py), since Django's test machinery flushes between tests that commit.
+OPENMASH_ALLOW_FLUSH = False
 
 # Change history: who changed what, with old and new values, in the same transaction as the change.
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -1,7 +1,7 @@
 """A small borough with one user per role and children in every access situation.
 
 Built the way the records come about in real use, through the services, so the rules under test are the
-real ones: the MASH records each child (people.services.child_create) and, for the children who are held,
+real ones: the MASH records each child (casework.children.child_create) and, for the children who are held,
 opens their referral to a team (casework.services.referral_create); a manager of that team's service
 allocates them (workforce.services.child_allocate), and a manager restricts a record
 (access.services.child_restrict). Where no service exists yet it writes with the ORM and says so:
@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from openmash.access.services import child_restrict
 from openmash.accounts.models import Agency, Role, User, UserRole
+from openmash.casework.children import child_create
 from openmash.casework.services import referral_create
 from openmash.core.codes import PrimaryNeed, ReferralSource
 from openmash.front_door.models import AgencyContribution, Contact, ContributionShare, SharingLevel
 from openmash.front_door.services import contact_decide, contact_record
 from openmash.people.models import Child
-from openmash.people.services import child_create
 from openmash.workforce.models import Service, StaffMember, Team
 from openmash.workforce.services import child_allocate
 

@@ -15,6 +15,8 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from openmash.access import policy
+from openmash.access.models import AuditEvent, BreakGlassGrant, ChildRestriction
 from openmash.accounts.models import Role, User, UserRole
 from openmash.demo.accounts import DEMO_ACCOUNTS, demo_code, ensure_demo_users
 from openmash.people.models import Child
@@ -56,7 +58,8 @@ def test_json_lists_every_account_with_every_role(db: None, demo_on: SettingsWra
     data = run_json()
     assert [d["username"] for d in data] == [
         "sw.demo", "tm.demo", "sm.demo", "mash.demo", "police.demo", "health.demo",
-        "education.demo", "analyst.demo", "cllr.demo", "auditor.demo", "admin.demo",
+        "education.demo", "probation.demo", "housing.demo", "youthjustice.demo", "earlyhelp.demo",
+        "analyst.demo", "cllr.demo", "auditor.demo", "admin.demo",
     ]  # fmt: skip
     for entry in data:
         assert set(entry) == KEYS
@@ -69,6 +72,9 @@ def test_json_lists_every_account_with_every_role(db: None, demo_on: SettingsWra
     assert by_name["police.demo"]["agency"] == "police"
     assert by_name["police.demo"]["roles"] == ["mash_practitioner"]
     assert by_name["health.demo"]["roles"] == ["agency_researcher"]
+    # A researcher for every partner agency in the MASH besides the police officer working in it.
+    researchers = {d["agency"] for d in data if d["roles"] == ["agency_researcher"]}
+    assert researchers == {"health", "education", "probation", "housing", "youth_justice", "early_help"}
     assert by_name["cllr.demo"]["agency"] == "democratic"
     assert by_name["admin.demo"]["roles"] == ["system_administrator"]
 
@@ -234,3 +240,34 @@ def test_linking_is_idempotent(borough: dict[str, object], demo_on: SettingsWrap
     ensure_demo_users()
     assert StaffMember.objects.count() == staff_count
     assert dict(StaffMember.objects.filter(user__isnull=False).values_list("user__username", "pk")) == links
+
+
+def test_a_restricted_record_and_a_break_glass_use_are_made_once(
+    borough: dict[str, object], demo_on: SettingsWrapper
+) -> None:
+    sign_ins = {s.account.username: s for s in ensure_demo_users()}
+    sw, tm, sm = (User.objects.get(username=name) for name in ("sw.demo", "tm.demo", "sm.demo"))
+
+    restriction = ChildRestriction.objects.get()
+    assert restriction.created_by == tm
+    assert set(restriction.allowed_users.all()) == {sw, tm}
+    child = restriction.child
+    assert child.allocations.filter(worker=borough["busy"], end_date__isnull=True).exists()
+    assert policy.can_view_child(sw, child)
+    assert policy.can_view_child(tm, child)
+    assert not policy.can_view_child(sm, child)  # held in their service, but they are not named
+    assert child.la_child_id in sign_ins["tm.demo"].description
+
+    grant = BreakGlassGrant.objects.get()
+    assert grant.user == sw
+    assert not grant.child.allocations.filter(team=borough["cp_north"]).exists()  # held by another team
+    assert policy.basis_for(sw, grant.child) == policy.Basis.BREAK_GLASS
+    event = AuditEvent.objects.get(action=AuditEvent.Action.BREAK_GLASS)
+    assert (event.user, event.object_id, event.child_id) == (sw, str(grant.pk), grant.child_id)
+    assert event.reason == grant.reason
+    assert list(policy.break_glass_reviewable_by(tm)) == [grant]
+    assert grant.child.la_child_id in sign_ins["sw.demo"].description
+
+    counts = (ChildRestriction.objects.count(), BreakGlassGrant.objects.count(), AuditEvent.objects.count())
+    ensure_demo_users()
+    assert (ChildRestriction.objects.count(), BreakGlassGrant.objects.count(), AuditEvent.objects.count()) == counts

@@ -6,9 +6,17 @@ import polars as pl
 import pytest
 
 from openmash.demo.generator import Borough, Options, build_borough
+from openmash.returns.rules import plans_start_at_a_conference
 
 from .conftest import AS_OF
-from .rules import CHECKS, Check, plans_start_at_a_conference, previous_plans_are_true
+from .rules import (
+    CHECKS,
+    Check,
+    census_records,
+    episodes_end_by_the_18th_birthday,
+    previous_plans_are_exact,
+    upn_reasons_fit_the_child,
+)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
@@ -45,8 +53,30 @@ def test_the_checks_catch_broken_data(small: Borough) -> None:
         people=small.people,
         workforce=small.workforce,
     )
-    assert previous_plans_are_true(broken, AS_OF).height == plans.height
-    assert plans_start_at_a_conference(broken, AS_OF).height == plans.height
+    assert previous_plans_are_exact(broken, AS_OF).height == plans.height
+    assert plans_start_at_a_conference(census_records(broken), AS_OF).height == plans.height
+
+
+def test_the_18th_birthday_and_upn_checks_catch_broken_data(small: Borough) -> None:
+    refs = small.frames.referrals
+    # Every closure moved a year later: those of young people near 18 now run past their birthday.
+    later = refs.with_columns(closure_date=pl.col("closure_date") + pl.duration(days=365))
+    broken = Borough(
+        frames=small.frames.__class__(**{**small.frames.tables(), "referrals": later}),
+        people=small.people.__class__(
+            **{
+                **small.people.__dict__,
+                # A reason meant for under-6s and unborn children given to everyone without a UPN.
+                "children": small.people.children.with_columns(
+                    upn_unknown=pl.when(pl.col("upn") == "").then(pl.lit("UN1")).otherwise(pl.lit(""))
+                ),
+            }
+        ),
+        workforce=small.workforce,
+    )
+    assert episodes_end_by_the_18th_birthday(broken, AS_OF).height > 0
+    assert upn_reasons_fit_the_child(broken, AS_OF).height > 0
+    assert episodes_end_by_the_18th_birthday(small, AS_OF).is_empty()
 
 
 def test_small_has_the_people_the_demo_needs(small: Borough) -> None:

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from openmash.accounts.models import User
+from openmash.casework.children import child_create
 from openmash.core.errors import ServiceError
 from openmash.people.identifiers import upn_check_letter, valid_la_child_id, valid_nhs_number, valid_upn
-from openmash.people.services import child_create
 
 
 def test_nhs_numbers_use_the_modulus_11_check_digit() -> None:

@@ -10,3 +10,4 @@ class AccessConfig(AppConfig):
         from . import history
 
         history.register_models()
+        history.seal_every_change()

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from auditlog.context import set_actor
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from openmash.accounts.models import User
 
+from . import chain
 from .models import AuditEvent
 
 
@@ -24,8 +26,10 @@ def record(
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. Call it inside the same transaction as the work it records."""
-    return AuditEvent.objects.create(
+    """Append one audit event, linked into a hash chain. Call it inside the same transaction as the
+    work it records: the chain it joins stays held until that transaction ends (see access.chain)."""
+    event = AuditEvent(
+        at=timezone.now(),
         user=user if user.pk else None,
         username=user.get_username(),
         action=action,
@@ -36,6 +40,18 @@ def record(
         reason=reason,
         detail=detail or {},
     )
+    # No savepoint: inside a service's transaction, a failure to audit fails the whole transaction.
+    with transaction.atomic(savepoint=False):
+        link = chain.next_link()
+        event.chain, event.seq, event.prev_hash = link.chain, link.seq, link.prev_hash
+        event.hash = chain.row_hash(
+            chain=link.chain,
+            seq=link.seq,
+            prev_hash=link.prev_hash,
+            content={name: getattr(event, name) for name in chain.HASHED_FIELDS},
+        )
+        event.save(force_insert=True)
+    return event
 
 
 def changes_by_acting_user[**P, R](service: Callable[P, R]) -> Callable[P, R]:

@@ -63,7 +63,12 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "summary": S,
         "reason": S,
         "detail": S,
+        "chain": O,
+        "seq": O,
+        "prev_hash": O,
+        "hash": O,
     },
+    "access.ChangeSeal": {"id": O, "entry": O, "chain": O, "seq": O, "prev_hash": O, "hash": O},
     "access.ChildRestriction": {"id": O, "child": I, "reason": S, "created_at": O, "created_by": O, "allowed_users": O},
     "access.BreakGlassGrant": {
         "id": O,

@@ -6,8 +6,14 @@ change, and works on SQLite and PostgreSQL alike. Bulk loads (the synthetic boro
 
 from __future__ import annotations
 
+from typing import Any
+
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.db.models.signals import post_save
+
+from . import chain
 
 TRACKED = [
     "people.Child",
@@ -43,3 +49,15 @@ def register_models() -> None:
     user = apps.get_model("accounts.User")
     if not auditlog.contains(user):
         auditlog.register(user, exclude_fields=["password", "last_login"])
+
+
+def _seal(sender: type[LogEntry], instance: LogEntry, created: bool, using: str, **kwargs: Any) -> None:
+    if created:
+        chain.seal_change(instance.pk, using)
+
+
+def seal_every_change() -> None:
+    """Link each change-history entry into the change chains as it is written, in its transaction.
+
+    django-auditlog writes its entries itself, so its save signal is the one place to hook in."""
+    post_save.connect(_seal, sender=LogEntry, dispatch_uid="openmash.access.history.seal")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
-from openmash.core.models import TimeStamped
+from openmash.core.models import TimeStamped, one_of
 
 
 class Referral(TimeStamped):
@@ -39,6 +39,22 @@ class Referral(TimeStamped):
                 condition=(Q(closure_date__isnull=True) & Q(closure_reason=""))
                 | (Q(closure_date__isnull=False) & ~Q(closure_reason="")),
                 name="referral_closure_date_and_reason",
+            ),
+            # CIN rules 8815/8820: a child has one open episode at a time.
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(closure_date__isnull=True), name="referral_one_open_per_child"
+            ),
+            # Codes from their lists: CIN rules 8866 (source), 8650 (need), 8640 (reason for closure).
+            models.CheckConstraint(condition=one_of("source", ReferralSource), name="referral_source_code"),
+            models.CheckConstraint(
+                condition=one_of("primary_need", PrimaryNeed, blank=True), name="referral_primary_need_code"
+            ),
+            models.CheckConstraint(
+                condition=one_of("closure_reason", ReasonForClosure, blank=True), name="referral_closure_reason_code"
+            ),
+            # CIN rule 8610: a primary need unless the referral needed no further action.
+            models.CheckConstraint(
+                condition=Q(no_further_action=True) | ~Q(primary_need=""), name="referral_primary_need_unless_nfa"
             ),
         ]
         indexes = [models.Index(fields=["child", "referral_date"]), models.Index(fields=["referral_date"])]
@@ -92,7 +108,10 @@ class AssessmentFactorRecord(models.Model):
     code = models.CharField(max_length=3, choices=AssessmentFactor.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["assessment", "code"], name="assessment_factor_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "code"], name="assessment_factor_once"),
+            models.CheckConstraint(condition=one_of("code", AssessmentFactor), name="assessment_factor_code"),
+        ]
 
     def __str__(self) -> str:
         return self.get_code_display()

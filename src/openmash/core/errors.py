@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 
 class ServiceError(Exception):
     """A business rule refused an action. `message` is shown to the user as it is.
@@ -19,6 +21,7 @@ class ServiceError(Exception):
 
 
 def ensure_not_in_future(day: datetime.date, what: str, field: str) -> None:
-    """Refuse a date after today: casework records what has happened."""
-    if day > datetime.date.today():  # noqa: DTZ011 - casework dates are local calendar dates
+    """Refuse a date after today: casework records what has happened. Today is the date in England
+    (settings.TIME_ZONE), so a record made just after midnight in summer may carry that day's date."""
+    if day > timezone.localdate():
         raise ServiceError(f"The {what} cannot be in the future", field=field)

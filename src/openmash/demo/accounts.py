@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from openmash.access import policy
+from openmash.access import services as access_services
+from openmash.access.models import BreakGlassGrant, ChildRestriction
 from openmash.accounts import totp
 from openmash.accounts.models import Agency, Role, User, UserRole
-from openmash.workforce.models import StaffMember, Team
+from openmash.people.models import Child
+from openmash.workforce.models import Allocation, StaffMember, Team
 
 DEMO_DEVICE_NAME = "Demo authenticator"
 
@@ -89,6 +93,22 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "education.demo", "Tom", "Fielding", Agency.EDUCATION, (Role.AGENCY_RESEARCHER,),
         "demo-education-researcher-2026", "Education researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "probation.demo", "Gareth", "Price", Agency.PROBATION, (Role.AGENCY_RESEARCHER,),
+        "demo-probation-researcher-2026", "Probation researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "housing.demo", "Aisha", "Bello", Agency.HOUSING, (Role.AGENCY_RESEARCHER,),
+        "demo-housing-researcher-2026", "Housing researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "youthjustice.demo", "Kieran", "Walsh", Agency.YOUTH_JUSTICE, (Role.AGENCY_RESEARCHER,),
+        "demo-youth-justice-researcher-2026", "Youth justice researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "earlyhelp.demo", "Sophie", "Turner", Agency.EARLY_HELP, (Role.AGENCY_RESEARCHER,),
+        "demo-early-help-researcher-2026", "Early help researcher answering MASH information requests",
     ),
     DemoAccount(
         "analyst.demo", "Ruth", "Adeyemi", Agency.CHILDRENS_SOCIAL_CARE, (Role.PERFORMANCE_ANALYST,),
@@ -159,13 +179,13 @@ def ensure_demo_users() -> list[DemoSignIn]:
     """Create or refresh the demo accounts. Idempotent: a second run changes nothing.
 
     Passwords, roles and two-factor devices are reset to the published values; lockouts from
-    failed sign-ins are cleared. Accounts are linked to staff in the demo borough when there is one.
+    failed sign-ins are cleared. Accounts are linked to staff in the demo borough when there is one,
+    and the first run with a borough makes a restricted record and a break-glass use (see below).
     """
     if not demo_enabled():
         raise DemoNotEnabled("Demo accounts can only be created with OPENMASH_DEMO switched on")
     users = {account.username: _refresh_user(account) for account in DEMO_ACCOUNTS}
     staff = _link_staff(users)
-    result = []
     for account in DEMO_ACCOUNTS:
         member = staff.get(account.username)
         user = users[account.username]
@@ -173,8 +193,76 @@ def ensure_demo_users() -> list[DemoSignIn]:
             # The name on screen matches the name on the allocations.
             user.first_name, user.last_name = member.first_name, member.last_name
             user.save(update_fields=["first_name", "last_name"])
-        result.append(DemoSignIn(account, member, _describe(account, member)))
+    notes = _access_examples(users, staff)
+    result = []
+    for account in DEMO_ACCOUNTS:
+        member = staff.get(account.username)
+        description = "; ".join([_describe(account, member), *notes.get(account.username, [])])
+        result.append(DemoSignIn(account, member, description))
     return result
+
+
+RESTRICTION_REASON = (
+    "A parent works in the council's children's services: the record is restricted to the allocated "
+    "social worker and the team manager."
+)
+BREAK_GLASS_REASON = (
+    "Brother or sister of a child I hold: checking what is known about this child before a joint home visit."
+)
+
+
+def _access_examples(users: dict[str, User], staff: dict[str, StaffMember | None]) -> dict[str, list[str]]:
+    """A restricted record and a use of break glass in the demo borough, made once through the access
+    services (so both are in the audit trail), and a note on each for the accounts involved.
+
+    The team manager restricts a child the social worker holds (naming the social worker), so the
+    service manager and the MASH no longer see it; the social worker opens by break glass a brother or
+    sister of a child they hold who is held by another team, which their team manager reviews. Nothing
+    is made without a borough, and a second run makes nothing new."""
+    worker, manager = staff.get("sw.demo"), staff.get("tm.demo")
+    if worker is None or manager is None:
+        return {}
+    sw, tm = users["sw.demo"], users["tm.demo"]
+    notes: dict[str, list[str]] = {"sw.demo": [], "tm.demo": []}
+    restriction = ChildRestriction.objects.filter(created_by=tm).select_related("child").first()
+    if restriction is None:
+        held = Child.objects.filter(
+            allocations__worker=worker, allocations__end_date__isnull=True, restriction__isnull=True
+        )
+        latest_first = held.annotate(latest=Max("contacts__received_at")).order_by(
+            F("latest").desc(nulls_last=True), "pk"
+        )
+        chosen = latest_first.first()
+        if chosen is not None:
+            restriction = access_services.child_restrict(
+                child=chosen, reason=RESTRICTION_REASON, allowed=[sw], acting_user=tm
+            )
+    if restriction is not None:
+        for username in ("sw.demo", "tm.demo"):
+            notes[username].append(f"named on the restricted record of {restriction.child.la_child_id}")
+    grant = BreakGlassGrant.objects.filter(user=sw).select_related("child").order_by("granted_at", "pk").first()
+    if grant is None:
+        child_to_open = _outside_their_access(sw, worker)
+        if child_to_open is not None:
+            access_services.break_glass_open(user=sw, la_child_id=child_to_open.la_child_id, reason=BREAK_GLASS_REASON)
+            grant = BreakGlassGrant.objects.filter(user=sw).select_related("child").order_by("pk").first()
+    if grant is not None:
+        notes["sw.demo"].append(f"opened {grant.child.la_child_id} by break glass")
+        notes["tm.demo"].append("reviews the social worker's use of break glass")
+    return notes
+
+
+def _outside_their_access(user: User, worker: StaffMember) -> Child | None:
+    """A child held by another team that the user cannot normally see, not restricted: a brother or
+    sister of a child the worker holds if there is one."""
+    held = Allocation.objects.filter(worker=worker, end_date__isnull=True).values("child_id")
+    outside = (
+        Child.objects.filter(allocations__end_date__isnull=True, restriction__isnull=True)
+        .exclude(allocations__team_id=worker.team_id)
+        .exclude(pk__in=policy.visible_children(user).values("pk"))
+        .order_by("pk")
+    )
+    return outside.filter(relationships_as_other__child_id__in=held).first() or outside.first()
 
 
 def _refresh_user(account: DemoAccount) -> User:

@@ -18,11 +18,13 @@ from django.db.models import Q, Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from openmash.front_door.models import AgencyContribution, ContributionShare
 from openmash.journey.schema import empty_events, to_stored
 from openmash.journey.selectors import journey_events
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
+from .contributions import Contributions, build_contributions
 from .events import build_events
 from .models import DemoDataset
 from .names import describe_contacts
@@ -99,6 +101,7 @@ class Borough:
     frames: ShardFrames
     people: People
     workforce: Workforce
+    contributions: Contributions | None = None
 
     def events(self) -> pl.DataFrame:
         return build_events(self.frames)
@@ -118,10 +121,14 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
     step("Staffing teams and allocating cases", 0, 1)
     workforce = build_workforce(options.seed, frames, people, horizon)
     frames = assign_teams(frames, workforce, horizon)
-    described = describe_contacts(stream(options.seed, 902), frames.contacts["source"])
+    ages = frames.contacts.join(
+        frames.children.select(child_id="id", birth="birth"), on="child_id", how="left", maintain_order="left"
+    ).select(age=(pl.col("received_at").dt.date() - pl.col("birth")).dt.total_days() / 365.25)
+    described = describe_contacts(stream(options.seed, 902), frames.contacts["source"], ages["age"].to_numpy())
     frames.contacts = pl.concat([frames.contacts, described], how="horizontal")
+    contributions = build_contributions(options.seed, frames, horizon.as_of)
     step("Staffing teams and allocating cases", 1, 1)
-    return Borough(frames=frames, people=people, workforce=workforce)
+    return Borough(frames=frames, people=people, workforce=workforce, contributions=contributions)
 
 
 def _stamp(as_of: dt.date) -> dt.datetime:
@@ -152,6 +159,7 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.ChildProtectionPlan, f.plans),
         (load.ChildProtectionReview, f.reviews),
         (load.JourneyEvent, _with_ids(to_stored(borough.events()))),
+        *_contribution_tables(borough.contributions),
     ]
     with transaction.atomic():
         if not load.is_empty():
@@ -167,6 +175,12 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
             label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
             load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
+
+
+def _contribution_tables(contributions: Contributions | None) -> list[tuple[type[Any], pl.DataFrame]]:
+    if contributions is None:
+        return []
+    return [(AgencyContribution, contributions.contributions), (ContributionShare, contributions.shares)]
 
 
 def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:

@@ -124,7 +124,8 @@ def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt
     """One column converted for the database driver."""
     name = field.attname
     n = frame.height
-    if isinstance(field, models.DateTimeField) and name in ("created_at", "updated_at", "loaded_at"):
+    stamped = name in ("created_at", "updated_at", "loaded_at") and name not in frame.columns
+    if isinstance(field, models.DateTimeField) and stamped:  # unless the frame has its own (contributions)
         return [_datetime_param(stamp)] * n
     if name not in frame.columns:
         if field.null:

@@ -718,84 +718,119 @@ def upns(serials: np.ndarray, allocation_year: np.ndarray) -> pl.Series:
     return pl.Series([upn_check_letter(b) + b for b in body])
 
 
-# Who makes a contact and what they say, by source of referral (all invented, in general terms).
-_CONTACT_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
-    # source codes: (partner agency, referrer roles, summaries)
+# Who makes a contact and what they say, by source of referral (all invented, in general terms). Each
+# summary has the ages (years; negative before birth) it fits, and every age has one in each group.
+ANY: tuple[float, float] = (-1.0, 18.0)
+UNBORN: tuple[float, float] = (-1.0, 0.0)
+_CONTACT_TEXT: dict[str, tuple[str, list[str], list[tuple[str, tuple[float, float]]]]] = {
+    # source group: (partner agency, referrer roles, summaries with the ages they fit)
     "police": (
         "police",
         ["PC", "DC", "Sgt"],
         [
-            "Police notification: domestic incident at the family home, children present.",
-            "Child reported missing overnight; found the next morning.",
-            "Concern for welfare call; home conditions poor and parent intoxicated.",
-            "Child found late at night in the company of older adults.",
-            "Police called to a dispute between parents; child distressed.",
+            ("Concern for welfare call to the home; worries about the care of the children.", ANY),
+            ("Police notification: domestic incident at the family home, children present.", (0.0, 18.0)),
+            ("Domestic incident reported: the mother, who is pregnant, was assaulted by her partner.", UNBORN),
+            ("Concern for welfare call; home conditions poor and parent intoxicated.", (0.0, 18.0)),
+            ("Police called to a dispute between parents; child distressed.", (1.0, 18.0)),
+            ("Child reported missing overnight; found the next morning.", (10.0, 18.0)),
+            ("Child found late at night in the company of older adults.", (11.0, 18.0)),
         ],
     ),
     "education": (
         "education",
-        ["Designated safeguarding lead", "Head of year", "Education welfare officer"],
+        ["Designated safeguarding lead", "Head of year", "Education welfare officer"],  # early years: below
         [
-            "School worried about falling attendance and the child's presentation.",
-            "Child disclosed to a teacher that they are frightened at home.",
-            "Unexplained bruising noticed by staff.",
-            "Child often hungry and without suitable clothing.",
-            "Concerns about possible exploitation: new phone, gifts, missing lessons.",
+            ("Worries about the child's presentation and the care at home.", ANY),
+            ("Nursery worried about the child's development and frequent absences.", (2.0, 5.0)),
+            ("School worried about falling attendance and the child's presentation.", (4.0, 18.0)),
+            ("Child disclosed to a teacher that they are frightened at home.", (5.0, 18.0)),
+            ("Unexplained bruising noticed by staff.", (2.0, 18.0)),
+            ("Child often hungry and without suitable clothing.", (2.0, 18.0)),
+            ("Concerns about possible exploitation: new phone, gifts, missing lessons.", (11.0, 18.0)),
         ],
     ),
     "health": (
         "health",
-        ["Health visitor", "GP", "Midwife", "School nurse", "Emergency department liaison nurse"],
+        [],  # by source: see _HEALTH_ROLES
         [
-            "Missed health appointments and concerns about home conditions.",
-            "Attendance at the emergency department with an injury; explanation inconsistent.",
-            "Pre-birth concerns raised by the midwife: previous children not in the parent's care.",
-            "Parent's mental health has deteriorated; worries about care of the baby.",
-            "Young person attended after self-harm.",
+            ("Missed health appointments and concerns about home conditions.", (0.0, 18.0)),
+            ("Missed antenatal appointments; concerns about the mother's drug use.", UNBORN),
+            ("Pre-birth concerns raised by the midwife: previous children not in the parent's care.", UNBORN),
+            ("Attendance at the emergency department with an injury; explanation inconsistent.", (0.0, 18.0)),
+            ("Baby not yet crawling seen with a bruise to the face.", (0.0, 1.0)),
+            ("Parent's mental health has deteriorated; worries about care of the baby.", (0.0, 2.0)),
+            ("Young person attended after self-harm.", (11.0, 18.0)),
         ],
     ),
     "housing": (
         "housing",
         ["Housing officer"],
         [
-            "Neighbour complaints and concerns about conditions in the property.",
-            "Family at risk of eviction; children sleeping in one room.",
+            ("Neighbour complaints and concerns about conditions in the property.", ANY),
+            ("Family at risk of eviction; children sleeping in one room.", (0.0, 18.0)),
         ],
     ),
-    "csc": (
+    "adult_care": (
         "csc",
-        ["Adult social care worker", "Social worker, neighbouring authority"],
+        ["Adult social care worker", "Adult mental health social worker"],
         [
-            "Adult social care report a parent's mental health crisis.",
-            "Family moved into the area from another authority with an open case.",
+            ("Adult social care report a parent's mental health crisis.", ANY),
+            ("A parent's care package has broken down; worries about who looks after the children.", ANY),
         ],
+    ),
+    "other_la": (
+        "csc",
+        ["Social worker, neighbouring authority"],
+        [("Family moved into the area from another authority with an open case.", ANY)],
     ),
     "youth_justice": (
         "youth_justice",
         ["Youth justice worker"],
-        ["Young person arrested; concerns about who they spend time with."],
+        [("Young person arrested; concerns about who they spend time with.", ANY)],
     ),
     "early_help": (
         "early_help",
         ["Family support worker"],
-        ["Early help plan not progressing; concerns escalating despite support."],
+        [("Early help plan not progressing; concerns escalating despite support.", ANY)],
     ),
-    "probation": ("probation", ["Probation officer"], ["Adult under supervision has moved into the household."]),
-    "public": (
+    "probation": ("probation", ["Probation officer"], [("Adult under supervision has moved into the household.", ANY)]),
+    "family": (
         "",
-        ["Grandparent", "Neighbour", "Family friend", "Parent"],
+        ["Grandparent", "Aunt", "Uncle"],
         [
-            "Relative worried about the care of the children.",
-            "Neighbour hears shouting and children crying most evenings.",
-            "Parent asking for help: cannot manage the child's behaviour.",
+            ("Relative worried about the care of the children.", ANY),
+            ("Relative worried about the pregnant mother's drinking.", UNBORN),
+            ("Family member asking for help: the parents cannot manage the child's behaviour.", (3.0, 18.0)),
         ],
     ),
-    "anonymous": ("", ["Anonymous"], ["Anonymous caller worried that the children are left alone."]),
+    "self": ("", ["Young person"], [("Young person asking for help: does not feel safe at home.", ANY)]),
+    "acquaintance": (
+        "",
+        ["Neighbour", "Family friend"],
+        [
+            ("Worried that the children are left alone at home.", ANY),
+            ("Hears shouting and children crying most evenings.", (0.0, 18.0)),
+        ],
+    ),
+    "anonymous": ("", ["Anonymous"], [("Anonymous caller worried that the children are left alone.", ANY)]),
     "other": (
         "",
         ["Voluntary sector worker", "Children's centre worker"],
-        ["Worries raised by a support service about the family's circumstances."],
+        [("Worries raised by a support service about the family's circumstances.", ANY)],
     ),
+}
+SUMMARY_AGES: dict[str, tuple[float, float]] = {
+    text: ages for _agency, _roles, texts in _CONTACT_TEXT.values() for text, ages in texts
+}
+_EARLY_YEARS_ROLES = ["Nursery manager", "Early years practitioner"]
+_HEALTH_ROLES = {
+    "3A": ["GP"],
+    "3B": ["Health visitor"],
+    "3C": ["School nurse"],
+    "3D": ["Midwife", "Community nurse"],
+    "3E": ["Emergency department liaison nurse"],
+    "3F": ["Hospital social worker", "CAMHS practitioner"],
 }
 _SOURCE_GROUP = {
     "6": "police",
@@ -808,24 +843,27 @@ _SOURCE_GROUP = {
     "3E": "health",
     "3F": "health",
     "4": "housing",
-    "5A": "csc",
-    "5C": "csc",
+    "5A": "adult_care",
+    "5C": "other_la",
     "5B": "youth_justice",
     "5D": "early_help",
     "7": "probation",
-    "1A": "public",
-    "1B": "public",
-    "1C": "public",
-    "1D": "public",
+    "1A": "family",
+    "1B": "acquaintance",
+    "1C": "self",
+    "1D": "acquaintance",
     "9": "anonymous",
     "8": "other",
     "10": "other",
 }
 
 
-def describe_contacts(rng: np.random.Generator, sources: pl.Series) -> pl.DataFrame:
-    """Referrer name, partner agency and a one-line summary for each contact, by its source."""
+def describe_contacts(rng: np.random.Generator, sources: pl.Series, ages: np.ndarray | None = None) -> pl.DataFrame:
+    """Referrer name, partner agency and a one-line summary for each contact, by its source and the
+    child's age in years on the day (a summary only where it fits the age)."""
     n = sources.len()
+    age = np.zeros(n) if ages is None else np.asarray(ages, dtype=np.float64)
+    codes = sources.to_numpy()
     groups = sources.replace_strict(_SOURCE_GROUP, default="other").to_numpy()
     agency = np.empty(n, dtype=object)
     role = np.empty(n, dtype=object)
@@ -833,8 +871,18 @@ def describe_contacts(rng: np.random.Generator, sources: pl.Series) -> pl.DataFr
     for group, (agency_code, roles, texts) in _CONTACT_TEXT.items():
         sel = np.flatnonzero(groups == group)
         agency[sel] = agency_code
-        role[sel] = np.asarray(roles, dtype=object)[rng.integers(0, len(roles), sel.size)]
-        summary[sel] = np.asarray(texts, dtype=object)[rng.integers(0, len(texts), sel.size)]
+        if roles:
+            role[sel] = np.asarray(roles, dtype=object)[rng.integers(0, len(roles), sel.size)]
+        lo = np.asarray([t[1][0] for t in texts])
+        hi = np.asarray([t[1][1] for t in texts])
+        fits = (age[sel, None] >= lo) & (age[sel, None] < hi)
+        pick = np.argmax(rng.random((sel.size, len(texts))) * fits, axis=1)  # a random one that fits
+        summary[sel] = np.asarray([t[0] for t in texts], dtype=object)[pick]
+    for code, health_roles in _HEALTH_ROLES.items():
+        sel = np.flatnonzero(codes == code)
+        role[sel] = np.asarray(health_roles, dtype=object)[rng.integers(0, len(health_roles), sel.size)]
+    early_years = np.flatnonzero((groups == "education") & (age < 4))
+    role[early_years] = np.asarray(_EARLY_YEARS_ROLES, dtype=object)[rng.integers(0, 2, early_years.size)]
     people = surnames(rng, np.zeros(n, dtype=np.int64)).to_numpy()
     badge = rng.integers(1000, 9999, n)
     named = [

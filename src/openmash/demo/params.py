@@ -189,10 +189,22 @@ class FlowParameters:
     # Plan lengths drawn (bands as PLAN_LENGTH_BANDS); 2 years or more is drawn a little more often than
     # DfE's 4.4% because plans also end at the child's 18th birthday, which cuts some long ones short.
     plan_length_bands: tuple[float, ...] = (15.9, 11.0, 43.5, 24.8, 4.8)
-    first_review_days: tuple[int, int] = (40, 76)
+    # Review conferences (Working Together: the first within three months of the initial conference,
+    # then within six months of the last). Most are held a little before they are due (days early drawn
+    # lognormally around these medians, at most 45); some are late, by a few days to a few weeks.
+    review_early_median_days: tuple[float, float] = (14.0, 10.0)  # first review, later reviews
+    review_late: float = 0.07
+    review_late_mean_days: float = 10.0
     long_plan_continue: float = 0.4
     no_factors_when_not_in_need: float = 0.6
     sources: dict[str, float] = field(default_factory=lambda: dict(REFERRAL_SOURCES))
+    # Arrivals on weekends and bank holidays. Referrals, and contacts from agencies other than the
+    # police, mostly wait for the next working day; police notifications come at any time. The chance
+    # that an arrival drawn on a non-working day stays there (the rest move to the next working day).
+    referral_weekend_keep: float = 0.13
+    contact_weekend_keep_police: float = 0.60
+    contact_weekend_keep_other: float = 0.09
+    out_of_hours_police: float = 0.6  # share of weekend and bank-holiday referrals made by the police
 
 
 DEFAULT_PARAMETERS = FlowParameters()

@@ -9,7 +9,8 @@ import numpy as np
 import polars as pl
 
 from openmash.core import workdays as wd
-from openmash.core.codes import Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
+from openmash.core.codes import AssessmentFactor, Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
+from openmash.returns.rules import school_age_from
 
 from . import names
 from .events import la_child_id
@@ -110,25 +111,7 @@ def build_people(seed: int, frames: ShardFrames, horizon: Horizon) -> People:
     first_names = np.where(unborn, "Unborn", first_names)
     sex = np.where(unborn, Sex.UNKNOWN.value, np.where(female, Sex.FEMALE.value, Sex.MALE.value))
 
-    age_years = (as_of - birth) / 365.25
-    school_age = ~unborn & (age_years >= 5)
-    upn_missing = school_age & (rng.random(n) < 0.04)
-    has_upn = school_age & ~upn_missing
-    serials = rng.permutation(n).astype(np.int64) + 1
-    entry_year = np.asarray(wd.add_years(birth, 5), dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-    upn_all = names.upns(serials, entry_year + 1970).to_numpy()
-    upn = np.where(has_upn, upn_all, "")
-    upn_unknown = np.where(
-        unborn,
-        UPNUnknown.UN6.value,
-        np.where(
-            ~school_age,
-            UPNUnknown.UN1.value,
-            np.where(
-                upn_missing, np.asarray(["UN4", "UN2", "UN3", "UN5"])[categorical(rng.random(n), [60, 20, 15, 5])], ""
-            ),
-        ),
-    )
+    upn, upn_unknown = _upns(rng, frames, ids, birth, unborn, as_of)
     nhs = names.nhs_numbers(stream(seed, 900, 1), n + 4 * n_fam)  # children, then up to four adults a family
     nhs_np = nhs.to_numpy()
     child_nhs = np.where(unborn, "", nhs_np[:n])
@@ -176,6 +159,76 @@ def build_people(seed: int, frames: ShardFrames, horizon: Horizon) -> People:
         as_of,
     )
     return People(children=children, disabilities=disabilities, adults=adults, relationships=relationships)
+
+
+# Chance that a child at school has no UPN on record, by what is known of them (the rest have one).
+UPN_MISSING_NEWLY_KNOWN = 0.5  # first known in the last three months: UPN not yet obtained (UN4)
+UPN_MISSING_ONLY_NFA = 0.15  # every referral ended in no further action, so no UPN was sought (UN7)
+UPN_MISSING_OTHER = 0.02  # home-educated or independent school (UN2), school outside England (UN3), conflict (UN5)
+NEWLY_KNOWN_DAYS = 91
+
+
+def school_entry(birth: np.ndarray) -> np.ndarray:
+    """Day each child starts school (and gets a UPN): the first 1 September after their 4th birthday."""
+    fourth = wd.add_years(birth, 4).astype("datetime64[D]")
+    september = (fourth.astype("datetime64[Y]").astype("datetime64[M]") + np.timedelta64(8, "M")).astype(
+        "datetime64[D]"
+    )
+    following = (september.astype("datetime64[M]") + np.timedelta64(12, "M")).astype("datetime64[D]")
+    return np.where(fourth < september, september, following).astype(np.int64)
+
+
+def _upns(
+    rng: np.random.Generator, frames: ShardFrames, ids: np.ndarray, birth: np.ndarray, unborn: np.ndarray, as_of: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A UPN for children who have started school, or the reason there is none (DfE N00135), fitting
+    what is known of the child: UN6 unborn; UN1 no UPN yet and not of compulsory school age (every child not yet at
+    school); UN2 for unaccompanied asylum-seeking children (never at a state school in England); UN4
+    for children first known in the last three months; UN7 where every referral ended in no further
+    action; and for a few others UN2 (home-educated or at an independent school), UN3 (at school
+    outside England) or UN5 (records disagree)."""
+    n = ids.size
+    entry = school_entry(birth)
+    at_school = ~unborn & (as_of >= entry)
+    uasc = np.isin(ids, _children_with_factor(frames, AssessmentFactor.UASC))
+    first_known = (
+        frames.contacts.group_by("child_id")
+        .agg(first=pl.col("received_at").min().dt.convert_time_zone("Europe/London").dt.date())
+        .filter(pl.col("first") >= wd.to_date(as_of - NEWLY_KNOWN_DAYS))
+    )
+    newly_known = np.isin(ids, first_known["child_id"].to_numpy())
+    per_child = frames.referrals.group_by("child_id").agg(only_nfa=pl.col("no_further_action").all())
+    only_nfa = np.isin(ids, per_child.filter(pl.col("only_nfa"))["child_id"].to_numpy())
+    chance = np.where(
+        uasc, 1.0, np.where(newly_known, UPN_MISSING_NEWLY_KNOWN, np.where(only_nfa, UPN_MISSING_ONLY_NFA, 0.0))
+    )
+    missing = at_school & (rng.random(n) < np.maximum(chance, UPN_MISSING_OTHER))
+    serials = rng.permutation(n).astype(np.int64) + 1
+    entry_year = entry.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    upn = np.where(at_school & ~missing, names.upns(serials, entry_year).to_numpy(), "")
+    # CIN rule 8770Q: "not of school age" (UN1) only before compulsory school age, not merely under 6.
+    school_age = np.fromiter(
+        (wd.day_number(school_age_from(wd.to_date(int(b)))) for b in birth), dtype=np.int64, count=n
+    )
+    before_school_age = ~unborn & (as_of < school_age)
+    u = UPNUnknown
+    other = np.asarray([u.UN2.value, u.UN3.value, u.UN5.value])[categorical(rng.random(n), [45, 30, 25])]
+    reason = np.select(
+        [unborn, ~at_school, ~missing, uasc, newly_known, only_nfa, before_school_age],
+        [u.UN6.value, u.UN1.value, "", u.UN2.value, u.UN4.value, u.UN7.value, u.UN1.value],
+        default=other,
+    )
+    return upn, reason
+
+
+def _children_with_factor(frames: ShardFrames, code: str) -> np.ndarray:
+    return (
+        frames.factors.filter(pl.col("code") == code)
+        .join(frames.assessments.select(assessment_id="id", referral_id="referral_id"), on="assessment_id")
+        .join(frames.referrals.select(referral_id="id", child_id="child_id"), on="referral_id")["child_id"]
+        .unique()
+        .to_numpy()
+    )
 
 
 def _disabilities(rng: np.random.Generator, frames: ShardFrames, ids: np.ndarray, unborn: np.ndarray) -> pl.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from openmash.core import workdays as wd
-from openmash.core.codes import ReasonForClosure
+from openmash.core.codes import PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.front_door.models import Contact
 from openmash.protection.models import StrategyDiscussion
 
@@ -44,6 +44,9 @@ NEVER = np.int64(10**7)  # a day number far beyond any date used
 YEAR = 365.25
 PREGNANCY_DAYS = 280
 UNBORN_REFERRAL_DAYS = 140  # referrals of unborn children come in the last 20 weeks of pregnancy
+# No new referral in the last four weeks before the 18th birthday: a young person about to turn 18 is
+# signposted to adult services, and an episode opened then could not finish its first steps in time.
+REFERRAL_CUTOFF_DAYS = 28
 AGE_EDGES = np.array([0, 365, 5 * 365, 10 * 365, 16 * 365])  # unborn, <1, 1-4, 5-9, 10-15, 16-17
 # Families drawn per shard: about a million children, half of them under 18 within the span simulated.
 FAMILIES_PER_SHARD = 515_000
@@ -276,6 +279,8 @@ def _episodes(
 
     a1_start = wd.add_working_days(r_wd, choice(rng, [0, 1, 2, 3], [0.5, 0.25, 0.15, 0.10], n))
     a1_auth = wd.add_working_days(a1_start, _assessment_working_days(q.u("duration", order, live), rng))
+    # An assessment still running at the 18th birthday is completed by then.
+    a1_auth = np.where(a1_auth > e18, np.maximum(a1_start, wd.last_working_day_by(e18)), a1_auth)
     d["a1"] = live
     d["a1_start"] = a1_start
     d["a1_auth"] = a1_auth
@@ -285,12 +290,16 @@ def _episodes(
     after_a = np.where(icpc_a, np.maximum(a1_auth, icpc_a_day), a1_auth)
 
     cin_path = in_need & ~plan_a
-    cin = cin_path & (q.u("cin", order, cin_path) < p.cin_plan_share)
-    services_only = cin_path & ~cin
     cin1_start = after_a + rng.integers(0, 8, n)
+    # No child in need plan starts on or after the 18th birthday.
+    cin = cin_path & (q.u("cin", order, cin_path) < p.cin_plan_share) & (cin1_start < e18)
+    services_only = cin_path & ~cin
     cin1_len = _lognormal_days(rng, p.cin_plan_median_days, 0.65, n, 30, 1200)
     esc = cin & cp_allowed & (q.u("escalation", order, cin & cp_allowed) < p.escalation)
-    sd1_day = wd.next_working_day(cin1_start + np.maximum(14, (rng.uniform(0.1, 0.8, n) * cin1_len).astype(np.int64)))
+    sd1_day = wd.next_working_day(
+        np.minimum(cin1_start + np.maximum(14, (rng.uniform(0.1, 0.8, n) * cin1_len).astype(np.int64)), e18)
+    )
+    esc &= wd.add_working_days(sd1_day, 10) < e18  # the enquiry is resolved before the 18th birthday
     sd1_s47 = esc & (rng.random(n) < p.escalation_s47)
     icpc_b = _banded(q, "icpc_b", order, sd1_s47, band, p.icpc_after_escalation, p.icpc_age)
     icpc_b_day = wd.add_working_days(sd1_day, _icpc_working_days(rng, n))
@@ -319,7 +328,7 @@ def _episodes(
     d.update(plan=plan, plan_start=plan_start, plan_end=plan_end)
 
     u_post = q.u("after_plan", order, plan)
-    step_down = plan & (u_post < p.step_down)
+    step_down = plan & (u_post < p.step_down) & (plan_end < e18)
     looked_after = plan & ~step_down & (u_post < p.step_down + p.looked_after)
     cin2_start = plan_end
     cin2_end = np.minimum(cin2_start + _lognormal_days(rng, 150, 0.5, n, 30, 600), np.maximum(e18, cin2_start))
@@ -344,7 +353,6 @@ def _episodes(
         choice(rng, [0, 3, 2, 6], [0.45, 0.35, 0.10, 0.10], n),  # RC1 adopted, RC4 SGO, RC3 CAO, RC7
         choice(rng, [3, 2, 6], [0.35, 0.15, 0.50], n),
     )
-    care_reason = np.where(closure >= e18, np.where(rng.random(n) < 0.5, 5, 6), care_reason)  # RC6 at 18
     reason = np.where(looked_after, care_reason, reason)
 
     # Nothing may happen after closure: close on the last activity at the latest.
@@ -359,8 +367,10 @@ def _episodes(
     last = np.maximum(last, np.where(plan, plan_end, 0))
     last = np.maximum(last, np.where(step_down, cin2_end, 0))
     closure = np.maximum(closure, last)
+    # Every episode still open at the 18th birthday closes on it (activity never runs beyond it).
+    at_18 = closure >= e18
+    closure = np.minimum(closure, e18)
     d["closure"] = closure
-    d["reason"] = reason
 
     # A second assessment in long episodes, finished before the case closes.
     again = live & ((closure - a1_auth) > 200) & (rng.random(n) < p.reassessment)
@@ -374,10 +384,29 @@ def _episodes(
 
     need = categorical(rng.random(n), list(PRIMARY_NEEDS.values()))
     need = np.where((band == 0) & (need == NEED_CODES.index("N2")), 0, need)  # unborn: not their disability
-    d["need"] = np.where(plan, choice(rng, [0, 4, 3], [0.85, 0.08, 0.07], n), need)
-    d["source"] = categorical(rng.random(n), list(p.sources.values()))
+    need = np.where(plan, choice(rng, [0, 4, 3], [0.85, 0.08, 0.07], n), need)
+    d["need"] = need
+    d["reason"] = np.where(at_18, _reason_at_18(rng, reason, need), reason)
+    source = fit_source_to_age(categorical(rng.random(n), list(p.sources.values())), age, list(p.sources))
+    # The few referrals on weekends and bank holidays come mostly from the police out of hours.
+    out_of_hours = ~wd.is_working(r) & (rng.random(n) < p.out_of_hours_police)
+    d["source"] = np.where(out_of_hours, list(p.sources).index(ReferralSource.POLICE), source)
     d["reviews"] = reviews
     return Episodes(d)
+
+
+_RC = {code: i for i, code in enumerate(CLOSURE_CODES)}
+
+
+def _reason_at_18(rng: np.random.Generator, reason: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Reason for closing an episode on the 18th birthday: still RC8 where the assessment found no
+    further action (RC9 early help becomes RC8, as early help is for children); RC6 transferred to
+    adult social care for young people referred for their disability and some others whose needs
+    continue; otherwise RC7 services ceased."""
+    after_assessment = (reason == _RC["RC8"]) | (reason == _RC["RC9"])
+    disabled = need == NEED_CODES.index(PrimaryNeed.CHILD_DISABILITY)
+    adult_care = disabled | (rng.random(reason.size) < 0.2)
+    return np.where(after_assessment, _RC["RC8"], np.where(adult_care, _RC["RC6"], _RC["RC7"]))
 
 
 def _banded(
@@ -411,12 +440,8 @@ def _plan_course(
     Plans mostly end at a review conference; the length band follows DfE D7 2025."""
     n = start.size
     reviews_max = 14
-    # First review within three months of the conference, then each within six months of the last.
-    reviews = np.empty((n, reviews_max), dtype=np.int64)
-    reviews[:, 0] = wd.last_working_day_by(start + rng.integers(p.first_review_days[0], p.first_review_days[1] + 1, n))
-    for k in range(1, reviews_max):
-        due = wd.add_months(reviews[:, k - 1], 6) - rng.integers(0, 15, n)
-        reviews[:, k] = wd.last_working_day_by(due)
+    reviews = np.full((n, reviews_max), NEVER, dtype=np.int64)
+    reviews[plan] = _review_days(rng, p, start[plan], reviews_max)
     band = categorical(q.u("plan_length", order, plan), p.plan_length_bands)
     u = np.nan_to_num(q.u("plan_end_review", order, plan), nan=0.5)
     off_cycle = start + np.select(
@@ -436,6 +461,25 @@ def _plan_course(
     end = np.where(at_review >= 0, review_end, wd.next_working_day(off_cycle))
     end = np.where(plan, end, NEVER)
     return end, reviews
+
+
+def _review_days(rng: np.random.Generator, p: FlowParameters, start: np.ndarray, count: int) -> np.ndarray:
+    """Review conference dates of plans starting on `start` (one column per review), on working days.
+
+    The first is due three months after the initial conference, each later one six months after the
+    one before. Most are held somewhat before they are due; a share (`review_late`) are late."""
+    n = start.size
+    reviews = np.empty((n, count), dtype=np.int64)
+    previous = start
+    for k in range(count):
+        due = wd.add_months(previous, 3 if k == 0 else 6)
+        median = p.review_early_median_days[0 if k == 0 else 1]
+        early = _lognormal_days(rng, median, 0.7, n, 0, 45)
+        late = rng.random(n) < p.review_late
+        late_by = np.minimum(rng.geometric(1 / p.review_late_mean_days, n), 45)
+        reviews[:, k] = np.where(late, wd.next_working_day(due + late_by), wd.last_working_day_by(due - early))
+        previous = reviews[:, k]
+    return reviews
 
 
 # --- the loop over episodes --------------------------------------------------------------------------
@@ -474,6 +518,53 @@ def _draw_next(
     return np.minimum(base, bounce)
 
 
+# Sources that do not fit a child's age, the age range (years) where they do not, and what is used instead.
+_SOURCE_FOR_AGE = [
+    (ReferralSource.SCHOOLS, (-1.0, 4.0), ReferralSource.EDUCATION_SERVICES),  # early years, before school
+    (ReferralSource.EDUCATION_SERVICES, (-1.0, 2.0), ReferralSource.OTHER),  # babies: a children's centre
+    (ReferralSource.SCHOOL_NURSE, (-1.0, 4.0), ReferralSource.HEALTH_VISITOR),
+    (ReferralSource.HEALTH_VISITOR, (5.0, 99.0), ReferralSource.SCHOOL_NURSE),
+    (ReferralSource.SELF, (-1.0, 10.0), ReferralSource.FAMILY),
+    (ReferralSource.LA_OTHER_INTERNAL, (-1.0, 10.0), ReferralSource.LA_SOCIAL_CARE),  # youth justice from 10
+]
+
+
+def fit_source_to_age(source: np.ndarray, age_days: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Sources of referral (indexes into `codes`) made to fit the child's age on the day: no school or
+    school nurse before school age, no health visitor after it, no self-referral or youth justice
+    service for a child under 10."""
+    years = np.asarray(age_days) / YEAR
+    out = np.asarray(source).copy()
+    index = {code: i for i, code in enumerate(codes)}
+    for code, (lo, hi), instead in _SOURCE_FOR_AGE:
+        if code in index and instead in index:
+            out[(out == index[code]) & (years >= lo) & (years < hi)] = index[instead]
+    return out
+
+
+def _mostly_working_days(
+    rng: np.random.Generator, day: np.ndarray, keep: float | np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """Arrival days, mostly on working days: a day that falls on a weekend or bank holiday stays there
+    with chance `keep` and otherwise moves to the next working day (the one before if the next is after
+    `hi`; it stays if neither fits in `lo`..`hi`). Days outside `lo`..`hi` (NEVER) are left alone."""
+    day = np.asarray(day, dtype=np.int64)
+    lo = np.broadcast_to(np.asarray(lo, dtype=np.int64), day.shape)
+    hi = np.broadcast_to(np.asarray(hi, dtype=np.int64), day.shape)
+    keep = np.broadcast_to(np.asarray(keep, dtype=np.float64), day.shape)
+    out = day.copy()
+    idx = np.flatnonzero((day >= lo) & (day <= hi))
+    if idx.size == 0:
+        return out
+    d = day[idx]
+    move = ~wd.is_working(d) & (rng.random(idx.size) >= keep[idx])
+    after = wd.next_working_day(d)
+    before = wd.last_working_day_by(d)
+    moved = np.where(after <= hi[idx], after, np.where(before >= lo[idx], before, d))
+    out[idx] = np.where(move, moved, d)
+    return out
+
+
 def _slices(first: int, horizon: Horizon) -> list[tuple[int, int]]:
     """Time slices the loop visits in order: whole reporting years before the data start (only
     plans matter there), then calendar months, so each reporting year is a run of whole slices."""
@@ -503,7 +594,7 @@ def _simulate_journeys(
     table = _hazard_table(p)
     as_of = wd.day_number(horizon.as_of)
     e18 = wd.add_years(pop.birth, 18)
-    last_day = np.minimum(e18 - 1, as_of)
+    last_day = np.minimum(e18 - REFERRAL_CUTOFF_DAYS, as_of)
     n = pop.birth.size
     previous_plans = np.zeros(n, dtype=np.int64)
     last_plan_closed = np.full(n, NEVER)
@@ -511,6 +602,7 @@ def _simulate_journeys(
     forced_next = np.zeros(n, dtype=bool)
     conceived = pop.birth - PREGNANCY_DAYS
     nxt = _draw_next(rng, None, p, table, pop.birth, pop.frailty, conceived)
+    nxt = _mostly_working_days(rng, nxt, p.referral_weekend_keep, conceived, last_day)
     next_day = np.where(nxt <= last_day, nxt, NEVER)
     owners: list[np.ndarray] = []
     batches: list[Episodes] = []
@@ -552,6 +644,7 @@ def _simulate_journeys(
             last_plan_closed[active[plan]] = closure[plan]
             busy_until[active] = np.where(closure <= as_of, closure, NEVER)
             after = _draw_next(rng, q, p, table, pop.birth[active], pop.frailty[active], closure + 1)
+            after = _mostly_working_days(rng, after, p.referral_weekend_keep, closure + 1, last_day[active])
             ok = (closure < as_of) & (after <= last_day[active])
             next_day[active] = np.where(ok, after, NEVER)
         owed += ratio * firsts
@@ -593,7 +686,7 @@ def _schedule_repeats(
     lo = np.maximum(slice_start, busy_until[chosen] + 1)
     hi = np.minimum(slice_end - 1, last_day[chosen])
     day = lo + np.floor(rng.random(chosen.size) * np.maximum(hi - lo + 1, 1)).astype(np.int64)
-    next_day[chosen] = day
+    next_day[chosen] = _mostly_working_days(rng, day, p.referral_weekend_keep, lo, hi)
     forced_next[chosen] = True
     return owed - due
 
@@ -974,7 +1067,7 @@ def _contacts(
     data_start = wd.day_number(horizon.data_start)
     e18 = wd.add_years(pop.birth, 18)
 
-    # Contacts that did not become referrals, from the data start on.
+    # Contacts that did not become referrals, from the data start on, mostly on working days.
     lo = np.maximum(pop.birth - UNBORN_REFERRAL_DAYS, data_start)
     hi = np.minimum(e18 - 1, as_of)
     exposure = np.maximum(hi - lo + 1, 0)
@@ -983,6 +1076,11 @@ def _contacts(
     counts = rng.poisson(rate * exposure)
     who = np.repeat(np.arange(pop.birth.size), counts)
     day = lo[who] + np.floor(rng.random(who.size) * exposure[who]).astype(np.int64)
+    source = categorical(rng.random(who.size), list(p.sources.values()))
+    police = source == list(p.sources).index(ReferralSource.POLICE)
+    keep = np.where(police, p.contact_weekend_keep_police, p.contact_weekend_keep_other)
+    day = _mostly_working_days(rng, day, keep, lo[who], hi[who])
+    source = fit_source_to_age(source, day - pop.birth[who], list(p.sources))
 
     # Open at that date? Then the contact goes to the allocated worker.
     all_ref = ep_all["referral"]
@@ -997,7 +1095,6 @@ def _contacts(
     open_then = valid & (owner_all[cand] == who) & (day <= all_close[cand]) & (day >= all_ref[cand])
     other_outcome = choice(rng, [0, 1, 2, 6], [0.36, 0.30, 0.29, 0.05], who.size)  # NFA, advice, EH, other LA
     outcome = np.where(open_then, 5, other_outcome)
-    source = categorical(rng.random(who.size), list(p.sources.values()))
 
     # The contact behind each referral: outcome "strategy" where a strategy discussion followed at once.
     ref_day = e["referral"]
@@ -1007,11 +1104,6 @@ def _contacts(
     c_outcome = np.concatenate([ref_outcome, outcome])
     c_source = np.concatenate([e["source"], source])
     is_referral = np.concatenate([np.ones(ref_day.size, dtype=bool), np.zeros(who.size, dtype=bool)])
-    received, decided = _contact_times(rng, c_day, c_outcome)
-    # Decided on the referral date itself for referrals, so the referral date is the contact date.
-    order_c = np.lexsort((np.concatenate([np.arange(ref_day.size), np.arange(who.size) + ref_day.size]), received))
-    contact_ids = np.empty(order_c.size, dtype=np.int64)
-    contact_ids[order_c] = ids.take("contact", order_c.size)
     rag = np.where(
         c_outcome == 4,
         0,
@@ -1021,16 +1113,43 @@ def _contacts(
             choice(rng, [0, 1, 2], [0.03, 0.32, 0.65], c_day.size),
         ),
     )
+    received, decided = _contact_times(rng, c_day, c_outcome, rag, as_of)
+    # Contacts not decided by the as-of moment are still waiting in the MASH: no outcome yet.
+    waiting = ~is_referral & (decided > as_of * DAY_US + AS_OF_MINUTE * MINUTE_US)
+    extra_child, extra_received, extra_rag = _waiting_top_up(
+        rng, pop, as_of, c_child[waiting], received[waiting], rag[waiting]
+    )
+    k = extra_child.size
+    c_child = np.concatenate([c_child, extra_child])
+    received = np.concatenate([received, extra_received])
+    decided = np.concatenate([decided, extra_received])
+    rag = np.concatenate([rag, extra_rag])
+    c_outcome = np.concatenate([c_outcome, np.zeros(k, dtype=np.int64)])
+    extra_source = categorical(rng.random(k), list(p.sources.values()))
+    c_source = np.concatenate(
+        [c_source, fit_source_to_age(extra_source, as_of - pop.birth[extra_child], list(p.sources))]
+    )
+    is_referral = np.concatenate([is_referral, np.zeros(k, dtype=bool)])
+    waiting = np.concatenate([waiting, np.ones(k, dtype=bool)])
+    c_outcome = np.where(waiting, len(CONTACT_OUTCOMES), c_outcome)
+    received = _local_to_utc(received)
+    decided = _local_to_utc(decided)
+    decided = np.maximum(decided, received)
+
+    # Keys in order of receipt (referrals first among equals, as their contacts were numbered first).
+    order_c = np.lexsort((np.arange(received.size), received))
+    contact_ids = np.empty(order_c.size, dtype=np.int64)
+    contact_ids[order_c] = ids.take("contact", order_c.size)
     frame = pl.DataFrame(
         {
             "id": contact_ids,
             "child_id": child_ids[c_child],
             "received_at": _utc(received),
-            "decided_at": _utc(decided),
+            "decided_at": _masked(_utc(decided), ~waiting),
             "source": _labels(list(p.sources), c_source),
             "rag": _labels(RAGS, rag),
-            "outcome": _labels(CONTACT_OUTCOMES, c_outcome),
-            "team_id": pl.Series([None] * c_day.size, dtype=pl.Int64),
+            "outcome": _labels([*CONTACT_OUTCOMES, ""], c_outcome),
+            "team_id": pl.Series([None] * received.size, dtype=pl.Int64),
             "is_referral": is_referral,
         }
     ).sort("id")
@@ -1038,34 +1157,143 @@ def _contacts(
 
 
 _LONDON = "Europe/London"
+MINUTE_US = 60_000_000
+DAY_US = 86_400_000_000
+# The data stands as it was at 15:00 (London time) on the as-of date: contacts received before then,
+# and those not decided by then still waiting in the MASH.
+AS_OF_MINUTE = 15 * 60
+# Decision timescales for contacts by RAG rating (local practice, see docs/demo.md): red within 4
+# hours, amber within 1 working day, green within 3 working days.
+RED_HOURS = 4
+RAG_WORKING_DAYS = (0, 1, 3)  # red (hours instead), amber, green
+
+
+def as_of_moment(as_of: dt.date) -> dt.datetime:
+    """The moment the generated data stands at: 15:00 London time on the as-of date."""
+    local_us = wd.day_number(as_of) * DAY_US + AS_OF_MINUTE * MINUTE_US
+    utc_us = int(_local_to_utc(np.array([local_us], dtype=np.int64))[0])
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=utc_us)
+
+
+def contact_overdue_at(received_local: np.ndarray, rag: np.ndarray, moment_local: int) -> np.ndarray:
+    """Whether a contact received at `received_local` (London time, microseconds) with RAG index `rag`
+    (0 red, 1 amber, 2 green) is past its decision timescale at `moment_local`, if still undecided."""
+    received_local = np.asarray(received_local, dtype=np.int64)
+    day = received_local // DAY_US
+    time_of_day = received_local - day * DAY_US
+    steps = np.asarray(RAG_WORKING_DAYS)[rag]
+    deadline = np.where(
+        rag == 0,
+        received_local + RED_HOURS * 60 * MINUTE_US,
+        wd.add_working_days(day, steps) * DAY_US + time_of_day,
+    )
+    return np.asarray(deadline < moment_local)
 
 
 def _utc(micros: np.ndarray) -> pl.Series:
     return pl.Series(micros, dtype=pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
-def _contact_times(rng: np.random.Generator, day: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Receipt and decision times in UTC microseconds. Receipt is between 06:00 and 23:30 local time
-    (office hours mostly; police notifications at any time), so the UTC date is the local date.
-    Decisions come mostly within one working day."""
+def _contact_times(
+    rng: np.random.Generator, day: np.ndarray, outcome: np.ndarray, rag: np.ndarray, as_of: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Receipt and decision times in London time (microseconds since 1970-01-01, local clock).
+
+    Receipt is between 06:00 and 23:30: office hours mostly on working days, any time at weekends and
+    on bank holidays (police notifications out of hours); on the as-of date only before the as-of
+    moment. Referrals are decided the day they arrive. Other contacts by RAG rating: red within hours
+    (about 1 in 10 beyond 4 hours, by the emergency duty team at weekends), amber mostly the same or
+    the next working day, green within three working days for most; at weekends and on bank holidays
+    amber and green wait for the next working day."""
     n = day.size
-    office = rng.random(n) < 0.8
+    working = wd.is_working(day)
+    office = working & (rng.random(n) < 0.85)
     minutes = np.where(office, rng.integers(8 * 60 + 30, 17 * 60 + 30, n), rng.integers(6 * 60, 23 * 60 + 30, n))
-    lag = choice(rng, [0, 1, 2, 3], [0.55, 0.33, 0.08, 0.04], n)
-    lag = np.where(outcome == 4, 0, lag)  # a strategy discussion the same day
-    lag = np.where((outcome == 3) | (outcome == 4), 0, lag)  # referrals are decided on the day received
-    decided_day = wd.add_working_days(day, lag)
-    decided_min = np.where(
-        decided_day == day,
-        minutes + rng.integers(20, 240, n),
-        rng.integers(9 * 60, 17 * 60 + 30, n),
+    today = day == as_of
+    minutes_today = np.where(
+        office, rng.integers(8 * 60 + 30, AS_OF_MINUTE - 20, n), rng.integers(6 * 60, AS_OF_MINUTE - 20, n)
     )
+    minutes = np.where(today, minutes_today, minutes)
+
+    referral = (outcome == 3) | (outcome == 4)
+    amber_lag = choice(rng, [0, 1, 2, 3], [0.45, 0.45, 0.07, 0.03], n)
+    green_lag = choice(rng, [0, 1, 2, 3, 4, 5], [0.2, 0.35, 0.25, 0.12, 0.05, 0.03], n)
+    lag = np.where(rag == 1, amber_lag, green_lag)
+    same_day = referral | (rag == 0) | (working & (lag == 0))
+    start = np.where(working, day, wd.next_working_day(day))
+    decided_day = np.where(same_day, day, wd.add_working_days(start, np.where(working, lag, np.maximum(lag - 1, 0))))
+    red_delay = _lognormal_days(rng, 100, 0.7, n, 15, 720)  # minutes
+    delay = np.where(referral, rng.integers(20, 240, n), np.where(rag == 0, red_delay, rng.integers(30, 360, n)))
+    decided_min = np.where(decided_day == day, minutes + delay, rng.integers(9 * 60, 17 * 60 + 30, n))
     decided_min = np.minimum(decided_min, 23 * 60 + 45)
-    received_local = day * 86_400_000_000 + minutes * 60_000_000
-    decided_local = decided_day * 86_400_000_000 + decided_min * 60_000_000 + rng.integers(0, 59, n) * 1_000_000
-    received = _local_to_utc(received_local)
-    decided = _local_to_utc(decided_local)
+    # A referral dated the as-of day was decided before the as-of moment.
+    decided_min = np.where(referral & today, np.minimum(decided_min, AS_OF_MINUTE - 1), decided_min)
+    received = day * DAY_US + minutes * MINUTE_US
+    decided = decided_day * DAY_US + decided_min * MINUTE_US + rng.integers(0, 59, n) * 1_000_000
     return received, np.maximum(decided, received)
+
+
+def _waiting_top_up(
+    rng: np.random.Generator,
+    pop: Population,
+    as_of: int,
+    w_child: np.ndarray,
+    w_received: np.ndarray,
+    w_rag: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extra contacts still waiting at the as-of moment, so that the MASH's queue always holds every
+    RAG rating at every age band (unborn, under 1, 1-4, 5-9, 10-15, 16-17), and for every rating at
+    least one contact past its timescale. Each is received on a working day. Returns the children,
+    receipt times (London time) and ratings of the extra contacts; none when nothing is missing."""
+    moment = as_of * DAY_US + AS_OF_MINUTE * MINUTE_US
+    band_all = np.digitize(as_of - pop.birth, AGE_EDGES)
+    can_have_contact = (as_of < wd.add_years(pop.birth, 18)) & (pop.birth - UNBORN_REFERRAL_DAYS <= as_of)
+    have = set(zip(w_rag.tolist(), band_all[w_child].tolist(), strict=True))
+    overdue_rags = set(w_rag[contact_overdue_at(w_received, w_rag, moment)].tolist())
+    wanted: list[tuple[int, int, bool]] = []
+    for rag in range(len(RAGS)):
+        for band in range(len(AGE_EDGES) + 1):
+            if (rag, band) not in have:
+                late = bool(rng.random() < 0.25)
+                wanted.append((rag, band, late))
+                if late:
+                    overdue_rags.add(rag)
+        if rag not in overdue_rags:
+            wanted.append((rag, int(rng.integers(1, len(AGE_EDGES) + 1)), True))
+    children, received, rags = [], [], []
+    last = int(wd.last_working_day_by(np.array([as_of]))[0])
+
+    def working_day_before(k: int) -> int:
+        return int(wd.latest_start_for(np.array([last]), np.array([k]))[0])
+
+    for rag, band, late in wanted:
+        candidates = np.flatnonzero(can_have_contact & (band_all == band))
+        if candidates.size == 0:
+            continue
+        child = int(candidates[rng.integers(0, candidates.size)])
+        office = int(rng.integers(8 * 60 + 30, 17 * 60))
+        if last == as_of and rag == 0:
+            # Today: within the last few hours, or early this morning and now past 4 hours.
+            minute = AS_OF_MINUTE - int(rng.integers(260, 500) if late else rng.integers(20, 200))
+            when = as_of * DAY_US + minute * MINUTE_US
+        elif rag == 0:
+            when = last * DAY_US + office * MINUTE_US
+        elif last == as_of and not late:
+            # Today or, for green, the working day before.
+            day = as_of if rag == 1 else working_day_before(int(rng.integers(0, 2)))
+            when = day * DAY_US + min(office, AS_OF_MINUTE - 30) * MINUTE_US
+        else:
+            # Late: received before the timescale ran out; in time: on the last working day.
+            day = working_day_before(RAG_WORKING_DAYS[rag] + 1) if late else last
+            when = day * DAY_US + office * MINUTE_US
+        children.append(child)
+        received.append(when)
+        rags.append(rag)
+    return (
+        np.asarray(children, dtype=np.int64),
+        np.asarray(received, dtype=np.int64),
+        np.asarray(rags, dtype=np.int64),
+    )
 
 
 def _local_to_utc(local_us: np.ndarray) -> np.ndarray:

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from openmash.accounts.models import Agency
 from openmash.core.codes import ReferralSource
-from openmash.core.models import TimeStamped
+from openmash.core.models import TimeStamped, one_of
+
+
+class ContactOutcome(models.TextChoices):
+    """What the front door decided about a contact."""
+
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    ADVICE = "advice", "Advice and signposting"
+    EARLY_HELP = "early_help", "Early help"
+    REFERRAL = "referral", "Referral to children's social care"
+    STRATEGY = "strategy", "Strategy discussion"
+    ALREADY_OPEN = "already_open", "Passed to allocated worker (already open)"
+    OTHER_LA = "other_la", "Passed to another local authority"
+
+
+class ContactRag(models.TextChoices):
+    """The MASH's red, amber or green rating of a contact's urgency."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
 
 
 class Contact(TimeStamped):
     """A contact (Annex A list 1). Only some become referrals."""
 
-    class Outcome(models.TextChoices):
-        NO_FURTHER_ACTION = "nfa", "No further action"
-        ADVICE = "advice", "Advice and signposting"
-        EARLY_HELP = "early_help", "Early help"
-        REFERRAL = "referral", "Referral to children's social care"
-        STRATEGY = "strategy", "Strategy discussion"
-        ALREADY_OPEN = "already_open", "Passed to allocated worker (already open)"
-        OTHER_LA = "other_la", "Passed to another local authority"
-
-    class Rag(models.TextChoices):
-        RED = "red", "Red"
-        AMBER = "amber", "Amber"
-        GREEN = "green", "Green"
+    # Enum aliases used at run time (.choices, .values), defined outside so that Meta can name them.
+    Outcome: TypeAlias = ContactOutcome  # noqa: UP040
+    Rag: TypeAlias = ContactRag  # noqa: UP040
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="contacts")
     received_at = models.DateTimeField()
@@ -57,6 +69,14 @@ class Contact(TimeStamped):
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(decided_at__isnull=False),
                 name="contact_outcome_has_decision_time",
+            ),
+            models.CheckConstraint(condition=one_of("source", ReferralSource), name="contact_source_code"),
+            models.CheckConstraint(condition=one_of("rag", ContactRag, blank=True), name="contact_rag_code"),
+            models.CheckConstraint(
+                condition=one_of("outcome", ContactOutcome, blank=True), name="contact_outcome_code"
+            ),
+            models.CheckConstraint(
+                condition=one_of("referrer_agency", Agency, blank=True), name="contact_referrer_agency_code"
             ),
         ]
         indexes = [
@@ -93,6 +113,10 @@ class AgencyContribution(TimeStamped):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["child", "agency"])]
+        constraints = [
+            models.CheckConstraint(condition=one_of("agency", Agency), name="contribution_agency_code"),
+            models.CheckConstraint(condition=one_of("sharing_level", SharingLevel), name="contribution_sharing_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_agency_display()} contribution {self.pk}"
@@ -105,7 +129,10 @@ class ContributionShare(models.Model):
     agency = models.CharField(max_length=20, choices=Agency.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["contribution", "agency"], name="contribution_share_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "agency"], name="contribution_share_once"),
+            models.CheckConstraint(condition=one_of("agency", Agency), name="contribution_share_agency_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contribution_id} shared with {self.agency}"

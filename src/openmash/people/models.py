@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from openmash.core.codes import Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
-from openmash.core.models import TimeStamped
+from openmash.core.models import TimeStamped, one_of
 
 postcode_validator = RegexValidator(
     r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", "Enter a full UK postcode, like SW1A 1AA"
@@ -48,6 +48,19 @@ class Child(TimeStamped):
                 | Q(date_of_death__gte=models.F("date_of_birth")),
                 name="child_death_after_birth",
             ),
+            # Codes from their lists: CIN rules 4180 (sex), 4220 (ethnicity), N00135 (reason UPN unknown).
+            models.CheckConstraint(condition=one_of("sex", Sex), name="child_sex_code"),
+            models.CheckConstraint(condition=one_of("ethnicity", Ethnicity), name="child_ethnicity_code"),
+            models.CheckConstraint(
+                condition=one_of("upn_unknown", UPNUnknown, blank=True), name="child_upn_unknown_code"
+            ),
+            # CIN rule 8750: an unborn child's sex is U.
+            models.CheckConstraint(
+                condition=Q(expected_date_of_birth__isnull=True) | Q(sex=Sex.UNKNOWN), name="child_unborn_sex_unknown"
+            ),
+            # A reason the UPN is unknown only where there is no UPN.
+            models.CheckConstraint(condition=Q(upn="") | Q(upn_unknown=""), name="child_upn_or_reason"),
+            models.CheckConstraint(condition=~Q(first_name="") & ~Q(last_name=""), name="child_named"),
         ]
         indexes = [models.Index(fields=["first_name"])]
 
@@ -70,7 +83,10 @@ class ChildDisability(models.Model):
     code = models.CharField(max_length=4, choices=Disability.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "code"], name="child_disability_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "code"], name="child_disability_once"),
+            models.CheckConstraint(condition=one_of("code", Disability), name="child_disability_code"),
+        ]
 
     def __str__(self) -> str:
         return self.get_code_display()
@@ -89,6 +105,7 @@ class Adult(TimeStamped):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        constraints = [models.CheckConstraint(condition=one_of("sex", Sex), name="adult_sex_code")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -119,6 +136,9 @@ class Relationship(models.Model):
                 name="relationship_one_person",
             ),
             models.CheckConstraint(condition=~Q(other_child=models.F("child")), name="relationship_not_self"),
+            models.CheckConstraint(
+                condition=one_of("relationship_type", RelationshipType), name="relationship_type_code"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from openmash.access import policy
 from openmash.accounts.models import User
@@ -46,7 +47,7 @@ def headlines(*, user: User, today: dt.date | None = None) -> Headlines:
     """Headline KPIs; counts of 1 to 5 are suppressed for councillors and other outside viewers."""
     if not policy.can_view_aggregates(user):
         raise PermissionError("Not signed in")
-    today = today or dt.date.today()  # noqa: DTZ011 - reporting years follow local dates
+    today = today or timezone.localdate()  # reporting years follow the date in England
     year = last_complete_year(today)
     # No headline figure counts contacts, which are over a third of the rows: leave them unread.
     with reporting_reads():  # from the read replica, when there is one

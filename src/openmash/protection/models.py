@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.db import models
 from django.db.models import F, Q
 
 from openmash.core.codes import CategoryOfAbuse
-from openmash.core.models import TimeStamped
+from openmash.core.models import TimeStamped, one_of
+
+
+class StrategyOutcome(models.TextChoices):
+    """What a strategy discussion decided."""
+
+    SECTION_47 = "s47", "Section 47 enquiry"
+    SECTION_17 = "s17", "Continue under section 17"
+    NO_FURTHER_ACTION = "nfa", "No further action"
 
 
 class StrategyDiscussion(TimeStamped):
     """A multi-agency strategy discussion, which may start a Section 47 enquiry."""
 
-    class Outcome(models.TextChoices):
-        SECTION_47 = "s47", "Section 47 enquiry"
-        SECTION_17 = "s17", "Continue under section 17"
-        NO_FURTHER_ACTION = "nfa", "No further action"
+    Outcome: TypeAlias = StrategyOutcome  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     referral = models.ForeignKey("casework.Referral", on_delete=models.PROTECT, related_name="strategy_discussions")
     discussion_date = models.DateField()
@@ -23,6 +30,9 @@ class StrategyDiscussion(TimeStamped):
 
     class Meta:
         ordering = ["-discussion_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=one_of("outcome", StrategyOutcome), name="strategy_outcome_code"),
+        ]
 
     def __str__(self) -> str:
         return f"Strategy discussion {self.discussion_date:%d/%m/%Y}"
@@ -53,6 +63,13 @@ class Section47Enquiry(TimeStamped):
             models.CheckConstraint(
                 condition=~(Q(conference_date__isnull=False) & Q(conference_not_required=True)),
                 name="s47_conference_or_not_required",
+            ),
+            # CIN rule 8839: one enquiry at a time still waiting for its conference (or the decision that
+            # none is needed) in an episode.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(conference_date__isnull=True, conference_not_required=False),
+                name="s47_one_open",
             ),
         ]
 
@@ -85,6 +102,13 @@ class ChildProtectionPlan(TimeStamped):
                 name="cp_plan_end_after_start",
             ),
             models.UniqueConstraint(fields=["referral"], condition=Q(end_date__isnull=True), name="cp_plan_one_open"),
+            # CIN rules 8905 and 8910: categories from the list.
+            models.CheckConstraint(
+                condition=one_of("initial_category", CategoryOfAbuse), name="cp_plan_initial_category"
+            ),
+            models.CheckConstraint(
+                condition=one_of("latest_category", CategoryOfAbuse), name="cp_plan_latest_category"
+            ),
         ]
         indexes = [models.Index(fields=["start_date"]), models.Index(fields=["end_date"])]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeAlias
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from openmash.core.models import TimeStamped
+from openmash.core.models import TimeStamped, one_of
 
 
 class Service(models.Model):
@@ -24,15 +25,20 @@ class Service(models.Model):
         return self.name
 
 
+class TeamKind(models.TextChoices):
+    """The work a team does."""
+
+    MASH = "mash", "MASH / front door"
+    ASSESSMENT = "assessment", "Assessment"
+    CHILD_IN_NEED = "cin", "Child in need"
+    CHILD_PROTECTION = "cp", "Child protection"
+    CSE = "cse", "Child exploitation (CSE)"
+    EARLY_HELP = "early_help", "Early help"
+    DISABILITY = "disability", "Children with disabilities"
+
+
 class Team(models.Model):
-    class Kind(models.TextChoices):
-        MASH = "mash", "MASH / front door"
-        ASSESSMENT = "assessment", "Assessment"
-        CHILD_IN_NEED = "cin", "Child in need"
-        CHILD_PROTECTION = "cp", "Child protection"
-        CSE = "cse", "Child exploitation (CSE)"
-        EARLY_HELP = "early_help", "Early help"
-        DISABILITY = "disability", "Children with disabilities"
+    Kind: TypeAlias = TeamKind  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     name = models.CharField(max_length=120, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
@@ -40,22 +46,28 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=one_of("kind", TeamKind), name="team_kind_code")]
 
     def __str__(self) -> str:
         return self.name
 
 
+class StaffJobRole(models.TextChoices):
+    """What a member of staff does."""
+
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    SENIOR_SOCIAL_WORKER = "senior_social_worker", "Senior social worker"
+    ASYE = "asye", "Newly qualified social worker (ASYE)"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    PRACTITIONER = "practitioner", "Family practitioner"
+    MASH_PRACTITIONER = "mash_practitioner", "MASH practitioner"
+
+
 class StaffMember(TimeStamped):
     """A member of staff: a case holder or otherwise. FTE counts for caseload (DfE CSWW)."""
 
-    class JobRole(models.TextChoices):
-        SOCIAL_WORKER = "social_worker", "Social worker"
-        SENIOR_SOCIAL_WORKER = "senior_social_worker", "Senior social worker"
-        ASYE = "asye", "Newly qualified social worker (ASYE)"
-        TEAM_MANAGER = "team_manager", "Team manager"
-        SERVICE_MANAGER = "service_manager", "Service manager"
-        PRACTITIONER = "practitioner", "Family practitioner"
-        MASH_PRACTITIONER = "mash_practitioner", "MASH practitioner"
+    JobRole: TypeAlias = StaffJobRole  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
@@ -82,7 +94,10 @@ class StaffMember(TimeStamped):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="staff_end_after_start",
-            )
+            ),
+            models.CheckConstraint(condition=one_of("job_role", StaffJobRole), name="staff_job_role_code"),
+            # A post is at most full time; caseload per FTE divides by it (DfE CSWW).
+            models.CheckConstraint(condition=Q(fte__gte=0) & Q(fte__lte=1), name="staff_fte_0_to_1"),
         ]
 
     def __str__(self) -> str:
