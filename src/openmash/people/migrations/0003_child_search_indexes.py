@@ -37,6 +37,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0001_initial")]
+    dependencies = [("people", "0002_codes_and_names")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
