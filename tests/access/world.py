@@ -20,10 +20,9 @@ from django.utils import timezone
 from openmash.access.services import child_restrict
 from openmash.accounts.models import Agency, Role, User, UserRole
 from openmash.casework.children import child_create
-from openmash.casework.services import referral_create
 from openmash.core.codes import PrimaryNeed, ReferralSource
 from openmash.front_door.models import AgencyContribution, Contact, ContributionShare, SharingLevel
-from openmash.front_door.services import contact_decide, contact_record
+from openmash.front_door.services import DecisionDetails, contact_decide, contact_record
 from openmash.people.models import Child
 from openmash.workforce.models import Service, StaffMember, Team
 from openmash.workforce.services import child_allocate
@@ -154,22 +153,17 @@ def build_world() -> World:
         contact = contact_record(
             child=child, received_at=received, source=ReferralSource.SCHOOLS, team=worker.team, acting_user=mash
         )
-        referral_create(
-            child=child,
-            referral_date=referred,
-            source=ReferralSource.SCHOOLS,
-            primary_need=PrimaryNeed.ABUSE_NEGLECT,
-            team=worker.team,
+        # Deciding "referral to social care" opens the referral in the team's queue.
+        contact_decide(
+            contact=contact,
+            outcome=Contact.Outcome.REFERRAL,
+            rationale="School reports injuries consistent with abuse",
+            details=DecisionDetails(primary_need=PrimaryNeed.ABUSE_NEGLECT, referral_team=worker.team),
+            decided_at=received + dt.timedelta(hours=2),
             acting_user=mash,
         )
         child_allocate(
             child=child, worker=worker, start_date=referred, acting_user=manager_of_service[worker.team.service_id]
-        )
-        contact_decide(
-            contact=contact,
-            outcome=Contact.Outcome.REFERRAL,
-            decided_at=received + dt.timedelta(hours=2),
-            acting_user=mash,
         )
     child_restrict(
         child=children["restricted"], reason="Child of a staff member", allowed=[], acting_user=users["tm"]
@@ -187,7 +181,13 @@ def build_world() -> World:
     old = contact_record(
         child=children["mash_old"], received_at=now - dt.timedelta(days=730), source="2A", acting_user=mash
     )
-    contact_decide(contact=old, outcome="nfa", decided_at=now - dt.timedelta(days=729), acting_user=mash)
+    contact_decide(
+        contact=old,
+        outcome="nfa",
+        rationale="Parent already working with the school",
+        decided_at=now - dt.timedelta(days=729),
+        acting_user=mash,
+    )
     contact_record(
         child=children["health_referred"],
         received_at=now - dt.timedelta(days=3),
