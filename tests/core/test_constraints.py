@@ -9,8 +9,8 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
 
-from openmash.casework.models import Referral
 from openmash.accounts.models import User
+from openmash.casework.models import Referral
 from openmash.front_door.models import (
     AgencyContribution,
     Contact,
@@ -25,8 +25,8 @@ from openmash.front_door.models import (
     PartnerApiToken,
     RagRating,
 )
-from openmash.workforce.models import Team
 from openmash.people.models import Adult, ChildDisability, Relationship
+from openmash.workforce.models import Team
 
 DOMAIN_APPS = ("people", "workforce", "front_door", "casework", "protection")
 NOT_A_CODE = "!"  # one character, so that it fits every coded column and fails only on its list
