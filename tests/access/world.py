@@ -12,7 +12,11 @@ accounts, services, teams and staff (set up by an administrator), and contacts a
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -35,8 +39,16 @@ ACCOUNTS: dict[str, tuple[str, list[str], str | None, str]] = {
     "tm": (Agency.CHILDRENS_SOCIAL_CARE, [Role.TEAM_MANAGER], "team_a", "team_manager"),
     "sm": (Agency.CHILDRENS_SOCIAL_CARE, [Role.SERVICE_MANAGER], "team_a", "service_manager"),
     "mash": (Agency.CHILDRENS_SOCIAL_CARE, [Role.MASH_PRACTITIONER], "mash", "mash_practitioner"),
+    "mash_manager": (
+        Agency.CHILDRENS_SOCIAL_CARE,
+        [Role.MASH_PRACTITIONER, Role.TEAM_MANAGER],
+        "mash",
+        "team_manager",
+    ),
+    "cse": (Agency.CHILDRENS_SOCIAL_CARE, [Role.SOCIAL_WORKER], "cse", "social_worker"),
     "police": (Agency.POLICE, [Role.MASH_PRACTITIONER], None, ""),
     "health": (Agency.HEALTH, [Role.AGENCY_RESEARCHER], None, ""),
+    "police_researcher": (Agency.POLICE, [Role.AGENCY_RESEARCHER], None, ""),
     "education": (Agency.EDUCATION, [Role.AGENCY_RESEARCHER], None, ""),
     "analyst": (Agency.CHILDRENS_SOCIAL_CARE, [Role.PERFORMANCE_ANALYST], None, ""),
     "cllr": (Agency.DEMOCRATIC_SERVICES, [Role.SCRUTINY_MEMBER], None, ""),
@@ -51,9 +63,9 @@ CHILD_VISIBLE_TO: dict[str, set[str]] = {
     "team": {"sw", "tm", "sm"},  # allocated to another worker in team A
     "same_service": {"tm", "sm"},  # team B, same service
     "other_service": set(),  # another service altogether
-    "mash_recent": {"mash", "police"},  # contact last week, not allocated
+    "mash_recent": {"mash", "mash_manager", "police", "police_researcher"},  # police contact last week
     "mash_old": set(),  # contact two years ago, nothing open
-    "health_referred": {"health", "mash", "police"},  # contact made by health, recent
+    "health_referred": {"health", "mash", "mash_manager", "police", "police_researcher"},  # police contributed too
     "restricted": {"tm"},  # allocated to sw, restricted to tm by name
 }
 
@@ -64,6 +76,8 @@ class World:
     children: dict[str, Child]
     teams: dict[str, Team]
     contributions: dict[str, AgencyContribution] = field(default_factory=dict)
+    # Whatever the world_<area>.py modules add (see extra_builders).
+    objects: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
         client = Client()
@@ -118,6 +132,10 @@ def build_world() -> World:
         "team_a": Team.objects.create(name="Team A", service=safeguarding, kind=Team.Kind.CHILD_IN_NEED),
         "team_b": Team.objects.create(name="Team B", service=safeguarding, kind=Team.Kind.CHILD_PROTECTION),
         "mash": Team.objects.create(name="MASH", service=front_door, kind=Team.Kind.MASH),
+        "cse": Team.objects.create(name="Complex safeguarding", service=safeguarding, kind=Team.Kind.CSE),
+        "assessment": Team.objects.create(
+            name="Advice and assessment", service=safeguarding, kind=Team.Kind.ASSESSMENT
+        ),
         "disability": Team.objects.create(name="Disability", service=disability, kind=Team.Kind.DISABILITY),
     }
     users: dict[str, User] = {}
@@ -222,4 +240,15 @@ def build_world() -> World:
         ),
     }
     ContributionShare.objects.create(contribution=contributions["police_shared"], agency=Agency.HEALTH)
-    return World(users=users, children=children, teams=teams, contributions=contributions)
+    world = World(users=users, children=children, teams=teams, contributions=contributions)
+    for module in extra_modules():
+        module.build(world)
+    return world
+
+
+def extra_modules() -> list[ModuleType]:
+    """Each area's additions to the world: tests/access/world_<area>.py with `build(world)`, and optionally
+    `RULES` (URL name to rule) and `VARIANTS` (URL name to a function giving (kwargs, key) pairs from the world)
+    for the URL x role matrix."""
+    here = Path(__file__).parent
+    return [importlib.import_module(f"{__package__}.{p.stem}") for p in sorted(here.glob("world_*.py"))]
