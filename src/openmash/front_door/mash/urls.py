@@ -1,4 +1,4 @@
-"""The MASH's work (queue, contacts, matching, rating, checks, decisions, researchers' inbox): pages of the front door."""
+"""The MASH's work (queue, contacts, matching, rating, checks, decisions, researchers' inbox)."""
 
 from django.urls import URLPattern
 
