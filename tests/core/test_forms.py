@@ -50,7 +50,8 @@ def test_the_three_boxes_keep_what_was_typed_and_the_summary_links_to_the_day_bo
     form = _form("31", "2", "2020")
     form.is_valid()
     html = render_to_string("includes/govuk/field.html", {"field": form["date_of_birth"]})
-    assert 'name="date_of_birth_day"' in html and 'value="31"' in html
+    assert 'name="date_of_birth_day"' in html
+    assert 'value="31"' in html
     assert 'id="id_date_of_birth_0"' in html
     summary = render_to_string("includes/error_summary.html", {"form": form})
     assert 'href="#id_date_of_birth_0"' in summary

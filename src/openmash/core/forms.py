@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class GovDateWidget(forms.MultiWidget):
@@ -76,7 +77,7 @@ class GovDateField(forms.MultiValueField):
             raise ValidationError(f"{self._name()} must be a real date", code="invalid") from None
         if value.year < 1900:
             raise ValidationError(f"{self._name()} must be a real date", code="invalid")
-        if self.past_only and value > dt.date.today():
+        if self.past_only and value > timezone.localdate():
             raise ValidationError(f"{self._name()} must be today or in the past", code="future")
         return value
 
