@@ -22,7 +22,7 @@ class GovDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={**box, "class": box["class"] + " govuk-input--width-2"}),
             "month": forms.TextInput(attrs={**box, "class": box["class"] + " govuk-input--width-2"}),
             "year": forms.TextInput(attrs={**box, "class": box["class"] + " govuk-input--width-4"}),
