@@ -535,6 +535,17 @@ def test_a_researcher_sees_only_their_agencys_requests(world: World) -> None:
     assert health_request.status == InformationRequest.Status.OPEN
 
 
+def test_requests_about_a_restricted_child_are_only_for_those_named(world: World) -> None:
+    restricted = world.objects["mash_restricted"]
+    manager = world.users["mash_manager"]  # named on the restriction
+    contact_rate(contact=restricted, rag="amber", reason="Staff member's child", acting_user=manager)
+    (request,) = information_requests_send(contact=restricted, agencies=[Agency.HEALTH], acting_user=manager)
+    client = world.client_for("health")
+    url = reverse("front_door:request_answer", args=[request.pk])
+    assert url not in _text(client.get(reverse("front_door:inbox")))
+    assert client.get(url).status_code == 404
+
+
 def test_answer_page_shows_who_to_look_for_and_records_the_answer(world: World) -> None:
     request = world.objects["mash_police_request"]
     client = world.client_for("police_researcher")
