@@ -232,6 +232,21 @@ def test_recording_a_contact_without_a_child_leaves_it_to_match(world: World) ->
     assert contact.reference in _text(client.get("/mash/?show=to_match"))
 
 
+def test_a_contact_that_came_in_earlier_keeps_its_time(world: World) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    when = {
+        "received_date_day": str(yesterday.day),
+        "received_date_month": str(yesterday.month),
+        "received_date_year": str(yesterday.year),
+    }
+    client = world.client_for("mash")
+    missing_time = client.post(reverse("front_door:contact_new"), _record_form(first_name="Earlier", **when))
+    assert "Enter the time received" in _text(missing_time)
+    client.post(reverse("front_door:contact_new"), _record_form(first_name="Earlier", received_time="14:30", **when))
+    received = timezone.localtime(Contact.objects.get(subject_first_name="Earlier").received_at)
+    assert (received.date(), received.hour, received.minute) == (yesterday, 14, 30)
+
+
 def test_recording_a_contact_with_bad_input_records_nothing(world: World) -> None:
     client = world.client_for("mash")
     before = Contact.objects.count()
@@ -241,7 +256,8 @@ def test_recording_a_contact_with_bad_input_records_nothing(world: World) -> Non
         {"nhs_number": "1234567890"},  # fails the check digit
         {"first_name": "", "last_name": ""},
         {"child": str(world.objects["mash_restricted"].child.pk)},  # not offered to this practitioner
-        {"received_date_day": "1", "received_date_month": "1", "received_date_year": "2999"},
+        {"received_date_day": "1", "received_date_month": "1", "received_date_year": "2999", "received_time": "9:00"},
+        {"received_time": "25:00"},
     ):
         response = client.post(reverse("front_door:contact_new"), _record_form(**bad))
         assert response.status_code == 200, bad

@@ -119,16 +119,18 @@ class ContactRecordForm(ChildDetailsForm):
         """When the contact came in, if the practitioner says it was earlier than now."""
         day = self.cleaned_data.get("received_date")
         time = self.cleaned_data.get("received_time") or ""
-        if day is None:
-            return None
         found = _TIME.match(time)
-        hours, minutes = (int(found.group(1)), int(found.group(2))) if found else (9, 0)
+        if day is None or found is None:
+            return None
+        hours, minutes = int(found.group(1)), int(found.group(2))
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hours, minutes)))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("received_time") and not data.get("received_date") and not self.errors.get("received_date"):
             self.add_error("received_date", "Enter the date received as well as the time")
+        if data.get("received_date") and not data.get("received_time") and not self.errors.get("received_time"):
+            self.add_error("received_time", "Enter the time received, like 14:30")
         return data
 
 
