@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,13 @@ from openmash.people.selectors import child_search
 from .. import selectors as front_door_selectors
 from ..models import AgencyContribution, Contact, ContactAdult, InformationRequest, RagRating
 
-try:  # the person-matching engine; until it is on this branch, the register's name search stands in
-    from openmash.people.matching import find_matches as _find_matches  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - removed once people.matching is merged
+# The person-matching engine; where it is not installed yet, the register's name search stands in.
+_find_matches: Callable[..., list[Any]] | None
+try:
+    from openmash.people.matching import (  # type: ignore[import-not-found,no-redef,unused-ignore]
+        find_matches as _find_matches,
+    )
+except ImportError:  # pragma: no cover
     _find_matches = None
 
 
