@@ -121,8 +121,8 @@ def test_queue_puts_overdue_first_then_soonest_due_then_unrated_and_hides_restri
     # Each row says where the contact came from and how many checks are outstanding.
     row = re.search(rf"{world.objects['mash_rated'].reference}.*?</tr>", html)
     assert row is not None
-    assert "Education" in row.group(0)
-    assert 'data-label="Checks outstanding">2<' in row.group(0)
+    assert "From Education" in row.group(0)
+    assert 'data-label="Open checks">2<' in row.group(0)
     assert AuditEvent.objects.filter(user=mash, detail__page="MASH queue").exists()
 
 

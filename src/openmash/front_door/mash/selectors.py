@@ -114,6 +114,13 @@ class QueueRow:
     countdown: str
     checks_outstanding: int
 
+    @property
+    def source(self) -> str:
+        """Who the contact came from, briefly: the referrer's agency, or the kind of source without its examples."""
+        if self.contact.referrer_agency:
+            return str(self.contact.get_referrer_agency_display())
+        return str(self.contact.get_source_display()).split(" (", 1)[0]
+
 
 @dataclass(frozen=True)
 class Queue:
