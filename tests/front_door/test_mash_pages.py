@@ -27,7 +27,13 @@ from openmash.front_door.models import (
     MatchDecision,
     RagRating,
 )
-from openmash.front_door.services import contact_rate, contact_record, information_requests_send
+from openmash.front_door.services import (
+    DecisionDetails,
+    contact_decide,
+    contact_rate,
+    contact_record,
+    information_requests_send,
+)
 from openmash.people.models import Child
 
 from ..access.world import World, build_world
@@ -365,6 +371,33 @@ def test_a_restricted_childs_contact_is_not_found_for_those_not_named(world: Wor
     assert world.client_for("mash").get(_contact_url(restricted)).status_code == 404
     assert world.client_for("mash").post(_contact_url(restricted, "front_door:contact_rate")).status_code == 404
     assert world.client_for("mash_manager").get(_contact_url(restricted)).status_code == 200
+
+
+def test_a_re_referral_says_so(world: World) -> None:
+    mash = world.users["mash"]
+    child = _child(world, "Again", 1)
+    first = contact_record(child=child, received_at=timezone.now(), source="2A", acting_user=mash)
+    contact_decide(
+        contact=first,
+        outcome=Contact.Outcome.REFERRAL,
+        rationale="Assessment needed",
+        details=DecisionDetails(primary_need="N1"),
+        acting_user=mash,
+    )
+    again = contact_record(child=child, received_at=timezone.now(), source="6", acting_user=mash)
+    assert "Re-referral: referral in the last 12 months" in _text(world.client_for("mash").get(_contact_url(again)))
+    rated = world.objects["mash_rated"]
+    assert "Re-referral" not in _text(world.client_for("mash").get(_contact_url(rated)))
+
+
+def test_a_contact_without_a_reference_is_reached_by_its_key_only(world: World) -> None:
+    # Contacts loaded in bulk (the demo borough's) carry no reference.
+    rated = world.objects["mash_rated"]
+    client = world.client_for("mash")
+    assert client.get(f"/mash/contacts/K{rated.pk}/").status_code == 404  # it has a reference: one address only
+    Contact.objects.filter(pk=rated.pk).update(reference=None)
+    assert client.get(f"/mash/contacts/K{rated.pk}/").status_code == 200
+    assert f'href="/mash/contacts/K{rated.pk}/"' in _text(client.get("/mash/"))
 
 
 # Rating, checks and the decision ------------------------------------------------------------------
