@@ -149,6 +149,55 @@ def _fill_known(initial: dict[str, Any], child: Child, candidate: selectors.Cand
         initial["date_of_birth"] = [d.day, d.month, d.year]
 
 
+def _record(form: ContactRecordForm, user: User) -> Contact | None:
+    """Record the contact the form describes, or put the refusal on the form and record nothing."""
+    data = form.cleaned_data
+    child = _chosen_child(user, data.get("child"))
+    if data.get("child") is not None and child is None:
+        form.add_error(None, "Choose one of the children offered, or none of them")
+        return None
+    try:
+        return contact_record_reported(
+            child_reported=ReportedChild(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                nhs_number=data["nhs_number"],
+                upn=data["upn"],
+                address=data["address"],
+                postcode=data["postcode"],
+                school=data["school"],
+            ),
+            referrer=Referrer(
+                name=data["referrer_name"],
+                role=data["referrer_role"],
+                email=data["referrer_email"],
+                phone=data["referrer_phone"],
+                agency=data["referrer_agency"],
+            ),
+            source=data["source"],
+            summary=data["summary"],
+            received_at=form.received_at(),
+            immediate_risk=data["immediate_risk"],
+            parents_aware=data["parents_aware"],
+            child=child,
+            acting_user=user,
+        )
+    except ServiceError as exc:
+        _add_service_error(form, exc, _RECORD_RENAMES)
+        return None
+
+
+def _picked_child(data: Any) -> int | None:
+    try:
+        value: int | None = forms.IntegerField(min_value=1, max_value=2**62, required=False).clean(
+            data.get("child") or None
+        )
+    except forms.ValidationError:
+        return None
+    return value
+
+
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -160,11 +209,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
         # Without scripts: look the child up with what is typed so far, and offer what is known.
         initial = _typed_so_far(request.POST)
         candidates = _candidates_for(user, request.POST)
-        picked = forms.IntegerField(min_value=1, max_value=2**62, required=False)
-        try:
-            chosen = picked.clean(request.POST.get("child") or None)
-        except forms.ValidationError:
-            chosen = None
+        chosen = _picked_child(request.POST)
         child = _chosen_child(user, chosen)
         if "use" in request.POST and child is not None:
             _fill_known(initial, child, next((c for c in candidates if c.child.pk == child.pk), None))
@@ -172,47 +217,12 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     else:
         form = ContactRecordForm(request.POST or None)
         if request.method == "POST":
-            if form.is_valid():
-                data = form.cleaned_data
-                chosen = data.get("child")
-                child = _chosen_child(user, chosen)
-                if chosen is not None and child is None:
-                    form.add_error(None, "Choose one of the children offered, or none of them")
-                else:
-                    try:
-                        contact = contact_record_reported(
-                            child_reported=ReportedChild(
-                                first_name=data["first_name"],
-                                last_name=data["last_name"],
-                                date_of_birth=data["date_of_birth"],
-                                nhs_number=data["nhs_number"],
-                                upn=data["upn"],
-                                address=data["address"],
-                                postcode=data["postcode"],
-                                school=data["school"],
-                            ),
-                            referrer=Referrer(
-                                name=data["referrer_name"],
-                                role=data["referrer_role"],
-                                email=data["referrer_email"],
-                                phone=data["referrer_phone"],
-                                agency=data["referrer_agency"],
-                            ),
-                            source=data["source"],
-                            summary=data["summary"],
-                            received_at=form.received_at(),
-                            immediate_risk=data["immediate_risk"],
-                            parents_aware=data["parents_aware"],
-                            child=child,
-                            acting_user=user,
-                        )
-                    except ServiceError as exc:
-                        _add_service_error(form, exc, _RECORD_RENAMES)
-                    else:
-                        messages.success(request, f"Contact {contact.reference} recorded")
-                        return redirect("front_door:contact", key=selectors.contact_key(contact))
+            contact = _record(form, user) if form.is_valid() else None
+            if contact is not None:
+                messages.success(request, f"Contact {contact.reference} recorded")
+                return redirect("front_door:contact", key=selectors.contact_key(contact))
             candidates = _candidates_for(user, request.POST)
-            chosen = form.cleaned_data.get("child") if hasattr(form, "cleaned_data") else None
+            chosen = _picked_child(request.POST)
     return render(
         request,
         "front_door/mash/contact_new.html",
