@@ -96,6 +96,8 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "ethnicity": S,
         "address": I,
         "postcode": I,
+        "first_name_key": I,
+        "last_name_key": I,
     },
     "people.ChildDisability": {"id": O, "child": O, "code": S},
     "people.Adult": {
