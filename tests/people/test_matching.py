@@ -233,6 +233,13 @@ def test_an_identifier_match_comes_first_and_says_where_the_details_disagree(reg
     assert register["C3"] in _ids(matches[1:])
 
 
+def test_an_identifier_match_with_only_a_date_of_birth_says_whether_it_agrees(register: dict[str, int]) -> None:
+    [match] = find_matches(nhs_number=WILLIAM_NHS, date_of_birth=dt.date(2015, 4, 3))
+    assert match.reasons == ("Same NHS number", "Day and month of birth swapped")
+    [match] = find_matches(nhs_number=WILLIAM_NHS)
+    assert match.reasons == ("Same NHS number",)
+
+
 def test_a_near_miss_on_an_identifier_is_a_different_child(register: dict[str, int]) -> None:
     near = WILLIAM_NHS[:-2] + str((int(WILLIAM_NHS[-2]) + 1) % 10) + WILLIAM_NHS[-1]
     assert find_matches(nhs_number=near) == []

@@ -120,6 +120,10 @@ class Probe:
     def has_name(self) -> bool:
         return bool(self.first.letters or self.last.letters)
 
+    @property
+    def has_details(self) -> bool:
+        return self.has_name or self.date_of_birth is not None or bool(self.postcode)
+
 
 def find_matches(
     *,
@@ -182,13 +186,14 @@ def _identifier_matches(probe: Probe, *, nhs_number: str, upn: str, la_child_id:
     rows = (
         Child.objects.annotate(upn_upper=Upper("upn"), la_child_id_upper=Upper("la_child_id"))
         .filter(condition)
+        .order_by()
         .values_list("id", "first_name", "last_name", "date_of_birth", "postcode", *lookups.values())
     )
     found: list[tuple[int, Match]] = []
     for child_id, first, last, birth, code, *held in rows:
         same = [m for m, value in zip(given, held, strict=True) if given[m] and value == given[m]]
         # The name, birth and postcode are compared too, so a practitioner sees where they disagree.
-        details = score_candidate(probe, first, last, birth, code)[1] if probe.has_name else ()
+        details = score_candidate(probe, first, last, birth, code)[1] if probe.has_details else ()
         reasons = (*(_IDENTIFIER_REASONS[m] for m in same), *details)
         found.append((len(same), Match(child_id=child_id, score=1.0, method=same[0], reasons=reasons)))
     found.sort(key=lambda pair: (-pair[0], pair[1].child_id))
@@ -209,15 +214,13 @@ def _candidates(probe: Probe) -> list[Row]:
         lookups.append(Q(date_of_birth__in=births))
     if probe.postcode:
         lookups.append(Q(postcode=_postcode_display(probe.postcode)))
+    # By name only with both names: with one missing, a child can reach OFFER_MATCH only on a date of
+    # birth or postcode that agrees, and those are looked up already.
     first, last = probe.first, probe.last
-    if last.key and first.letters:
+    if first.key and last.key:
         lookups.append(Q(last_name_key=last.key, first_name_key__in=_first_keys(first.letters)))
-    if first.key and last.letters:  # the names the wrong way round
+        # The names the wrong way round.
         lookups.append(Q(last_name_key=first.key, first_name_key__in=_first_keys(last.letters)))
-    if last.key and not first.letters:
-        lookups.append(Q(last_name_key=last.key))
-    if first.key and not last.letters:
-        lookups.append(Q(first_name_key__in=_first_keys(first.letters)))
     rows: dict[int, Row] = {}
     for lookup in lookups:
         for row in Child.objects.filter(lookup).order_by().values_list(*_COLUMNS)[:CANDIDATE_CAP]:
@@ -226,9 +229,9 @@ def _candidates(probe: Probe) -> list[Row]:
 
 
 @lru_cache(maxsize=4_096)
-def _first_keys(first: str) -> list[str]:
+def _first_keys(first: str) -> tuple[str, ...]:
     """The sound-alike keys of a first name and of every other form of it (Bill: BL, WLM, LM...)."""
-    return sorted({key for name in equivalents(first) if (key := name_key(name))})
+    return tuple(sorted({key for name in equivalents(first) if (key := name_key(name))}))
 
 
 def _birth_variants(birth: dt.date | None) -> list[dt.date]:
