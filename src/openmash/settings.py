@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -106,6 +108,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's templates too (the GOV.UK date input in templates/includes/govuk/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "openmash.wsgi.application"
 

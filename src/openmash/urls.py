@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("openmash.access.urls")),
     path("", include("openmash.journey.urls")),
+    path("", include("openmash.front_door.urls")),
     path("", include("openmash.performance.urls")),
     path("", include("openmash.web.urls")),
 ]

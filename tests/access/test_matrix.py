@@ -17,11 +17,11 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .world import ACCOUNTS, CHILD_VISIBLE_TO, ROLES, World
+from .world import ACCOUNTS, CHILD_VISIBLE_TO, ROLES, World, extra_modules
 
 ALL_SIGNED_IN = set(ACCOUNTS)
 # Roles whose work involves individual children: the only ones offered the search and break glass.
-SEE_CHILDREN = {"sw", "tm", "sm", "mash", "police", "health", "education"}
+SEE_CHILDREN = {"sw", "tm", "sm", "mash", "mash_manager", "cse", "police", "police_researcher", "health", "education"}
 Rule = Callable[[str, dict[str, Any]], str]
 
 
@@ -38,8 +38,10 @@ WHO_VIEWED: dict[str, set[str]] = {
 }
 
 # Managers may restrict the records they are responsible for (tm is named on the restricted one).
+# A MASH manager may restrict a record at the front door (for example a staff member's child referred there).
 RESTRICTERS: dict[str, set[str]] = {
-    key: ({"tm", "sm"} & who if key != "restricted" else {"tm"}) for key, who in CHILD_VISIBLE_TO.items()
+    key: ({"tm", "sm", "mash_manager"} & who if key != "restricted" else {"tm"})
+    for key, who in CHILD_VISIBLE_TO.items()
 }
 
 RULES: dict[str, Rule] = {
@@ -49,7 +51,7 @@ RULES: dict[str, Rule] = {
     "journey:child_detail": child_rule(CHILD_VISIBLE_TO),
     "access:child_audit": child_rule(WHO_VIEWED),
     "access:restrict_record": child_rule(RESTRICTERS),
-    "access:break_glass_reviews": allow_for({"tm", "sm"}),
+    "access:break_glass_reviews": allow_for({"tm", "sm", "mash_manager"}),
     "access:audit_export": allow_for({"auditor"}),
     "performance:headlines": allow_for(ALL_SIGNED_IN),
     # Public; someone already signed in is sent on to their home page.
@@ -63,6 +65,13 @@ RULES: dict[str, Rule] = {
     # The admin's own password-only form is replaced by the one sign-in journey; signed in, it is not there.
     "admin:login": lambda role, _kwargs: "sign_in" if role == "anonymous" else "deny",
 }
+
+
+# Each area's own rules and URL variants (tests/access/world_<area>.py).
+VARIANTS: dict[str, Callable[[World], list[tuple[dict[str, Any], str]]]] = {}
+for _module in extra_modules():
+    RULES.update(getattr(_module, "RULES", {}))
+    VARIANTS.update(getattr(_module, "VARIANTS", {}))
 
 
 def admin_rule(role: str, _kwargs: dict[str, Any]) -> str:
@@ -110,6 +119,11 @@ def url_variants(name: str, route: str, world: World) -> Iterator[tuple[str, dic
         return
     if name.startswith("admin:"):
         yield from admin_urls(name, route, world)
+        return
+    if name in VARIANTS:
+        # Rules for these pages read the key of the object in the URL as kwargs["_key"].
+        for kwargs, key in VARIANTS[name](world):
+            yield reverse(name, kwargs=kwargs), {**kwargs, "_key": key}
         return
     yield reverse(name), {}
 

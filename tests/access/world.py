@@ -12,7 +12,11 @@ accounts, services, teams and staff (set up by an administrator), and contacts a
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -20,10 +24,9 @@ from django.utils import timezone
 from openmash.access.services import child_restrict
 from openmash.accounts.models import Agency, Role, User, UserRole
 from openmash.casework.children import child_create
-from openmash.casework.services import referral_create
 from openmash.core.codes import PrimaryNeed, ReferralSource
 from openmash.front_door.models import AgencyContribution, Contact, ContributionShare, SharingLevel
-from openmash.front_door.services import contact_decide, contact_record
+from openmash.front_door.services import DecisionDetails, contact_decide, contact_record
 from openmash.people.models import Child
 from openmash.workforce.models import Service, StaffMember, Team
 from openmash.workforce.services import child_allocate
@@ -36,8 +39,16 @@ ACCOUNTS: dict[str, tuple[str, list[str], str | None, str]] = {
     "tm": (Agency.CHILDRENS_SOCIAL_CARE, [Role.TEAM_MANAGER], "team_a", "team_manager"),
     "sm": (Agency.CHILDRENS_SOCIAL_CARE, [Role.SERVICE_MANAGER], "team_a", "service_manager"),
     "mash": (Agency.CHILDRENS_SOCIAL_CARE, [Role.MASH_PRACTITIONER], "mash", "mash_practitioner"),
+    "mash_manager": (
+        Agency.CHILDRENS_SOCIAL_CARE,
+        [Role.MASH_PRACTITIONER, Role.TEAM_MANAGER],
+        "mash",
+        "team_manager",
+    ),
+    "cse": (Agency.CHILDRENS_SOCIAL_CARE, [Role.SOCIAL_WORKER], "cse", "social_worker"),
     "police": (Agency.POLICE, [Role.MASH_PRACTITIONER], None, ""),
     "health": (Agency.HEALTH, [Role.AGENCY_RESEARCHER], None, ""),
+    "police_researcher": (Agency.POLICE, [Role.AGENCY_RESEARCHER], None, ""),
     "education": (Agency.EDUCATION, [Role.AGENCY_RESEARCHER], None, ""),
     "analyst": (Agency.CHILDRENS_SOCIAL_CARE, [Role.PERFORMANCE_ANALYST], None, ""),
     "cllr": (Agency.DEMOCRATIC_SERVICES, [Role.SCRUTINY_MEMBER], None, ""),
@@ -52,9 +63,9 @@ CHILD_VISIBLE_TO: dict[str, set[str]] = {
     "team": {"sw", "tm", "sm"},  # allocated to another worker in team A
     "same_service": {"tm", "sm"},  # team B, same service
     "other_service": set(),  # another service altogether
-    "mash_recent": {"mash", "police"},  # contact last week, not allocated
+    "mash_recent": {"mash", "mash_manager", "police", "police_researcher"},  # police contact last week
     "mash_old": set(),  # contact two years ago, nothing open
-    "health_referred": {"health", "mash", "police"},  # contact made by health, recent
+    "health_referred": {"health", "mash", "mash_manager", "police", "police_researcher"},  # police contributed too
     "restricted": {"tm"},  # allocated to sw, restricted to tm by name
 }
 
@@ -65,6 +76,8 @@ class World:
     children: dict[str, Child]
     teams: dict[str, Team]
     contributions: dict[str, AgencyContribution] = field(default_factory=dict)
+    # Whatever the world_<area>.py modules add (see extra_builders).
+    objects: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
         client = Client()
@@ -119,6 +132,10 @@ def build_world() -> World:
         "team_a": Team.objects.create(name="Team A", service=safeguarding, kind=Team.Kind.CHILD_IN_NEED),
         "team_b": Team.objects.create(name="Team B", service=safeguarding, kind=Team.Kind.CHILD_PROTECTION),
         "mash": Team.objects.create(name="MASH", service=front_door, kind=Team.Kind.MASH),
+        "cse": Team.objects.create(name="Complex safeguarding", service=safeguarding, kind=Team.Kind.CSE),
+        "assessment": Team.objects.create(
+            name="Advice and assessment", service=safeguarding, kind=Team.Kind.ASSESSMENT
+        ),
         "disability": Team.objects.create(name="Disability", service=disability, kind=Team.Kind.DISABILITY),
     }
     users: dict[str, User] = {}
@@ -154,22 +171,17 @@ def build_world() -> World:
         contact = contact_record(
             child=child, received_at=received, source=ReferralSource.SCHOOLS, team=worker.team, acting_user=mash
         )
-        referral_create(
-            child=child,
-            referral_date=referred,
-            source=ReferralSource.SCHOOLS,
-            primary_need=PrimaryNeed.ABUSE_NEGLECT,
-            team=worker.team,
+        # Deciding "referral to social care" opens the referral in the team's queue.
+        contact_decide(
+            contact=contact,
+            outcome=Contact.Outcome.REFERRAL,
+            rationale="School reports injuries consistent with abuse",
+            details=DecisionDetails(primary_need=PrimaryNeed.ABUSE_NEGLECT, referral_team=worker.team),
+            decided_at=received + dt.timedelta(hours=2),
             acting_user=mash,
         )
         child_allocate(
             child=child, worker=worker, start_date=referred, acting_user=manager_of_service[worker.team.service_id]
-        )
-        contact_decide(
-            contact=contact,
-            outcome=Contact.Outcome.REFERRAL,
-            decided_at=received + dt.timedelta(hours=2),
-            acting_user=mash,
         )
     child_restrict(
         child=children["restricted"], reason="Child of a staff member", allowed=[], acting_user=users["tm"]
@@ -187,7 +199,13 @@ def build_world() -> World:
     old = contact_record(
         child=children["mash_old"], received_at=now - dt.timedelta(days=730), source="2A", acting_user=mash
     )
-    contact_decide(contact=old, outcome="nfa", decided_at=now - dt.timedelta(days=729), acting_user=mash)
+    contact_decide(
+        contact=old,
+        outcome="nfa",
+        rationale="Parent already working with the school",
+        decided_at=now - dt.timedelta(days=729),
+        acting_user=mash,
+    )
     contact_record(
         child=children["health_referred"],
         received_at=now - dt.timedelta(days=3),
@@ -222,4 +240,15 @@ def build_world() -> World:
         ),
     }
     ContributionShare.objects.create(contribution=contributions["police_shared"], agency=Agency.HEALTH)
-    return World(users=users, children=children, teams=teams, contributions=contributions)
+    world = World(users=users, children=children, teams=teams, contributions=contributions)
+    for module in extra_modules():
+        module.build(world)
+    return world
+
+
+def extra_modules() -> list[ModuleType]:
+    """Each area's additions to the world: tests/access/world_<area>.py with `build(world)`, and optionally
+    `RULES` (URL name to rule) and `VARIANTS` (URL name to a function giving (kwargs, key) pairs from the world)
+    for the URL x role matrix."""
+    here = Path(__file__).parent
+    return [importlib.import_module(f"{__package__}.{p.stem}") for p in sorted(here.glob("world_*.py"))]

@@ -9,9 +9,24 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
 
+from openmash.accounts.models import User
 from openmash.casework.models import Referral
-from openmash.front_door.models import AgencyContribution, Contact, ContributionShare
+from openmash.front_door.models import (
+    AgencyContribution,
+    Contact,
+    ContactAdult,
+    ContributionShare,
+    CSECase,
+    CSEScreening,
+    Disclosure,
+    EarlyHelpPackage,
+    FrontDoorSettings,
+    InformationRequest,
+    PartnerApiToken,
+    RagRating,
+)
 from openmash.people.models import Adult, ChildDisability, Relationship
+from openmash.workforce.models import Team
 
 DOMAIN_APPS = ("people", "workforce", "front_door", "casework", "protection")
 NOT_A_CODE = "!"  # one character, so that it fits every coded column and fails only on its list
@@ -34,9 +49,31 @@ def one_of_everything(full_journey: Referral) -> None:
     ChildDisability.objects.create(child=child, code="NONE")
     mother = Adult.objects.create(first_name="Sarah", last_name="Jones", sex="F")
     Relationship.objects.create(child=child, adult=mother, relationship_type="parent")
-    Contact.objects.create(child=child, received_at=dt.datetime(2024, 5, 1, 9, tzinfo=dt.UTC), source="6")
+    at = dt.datetime(2024, 5, 1, 9, tzinfo=dt.UTC)
+    contact = Contact.objects.create(child=child, received_at=at, source="6", reference="MC-TEST-0001")
     contribution = AgencyContribution.objects.create(child=child, agency="police", summary="Known to police")
     ContributionShare.objects.create(contribution=contribution, agency="health")
+    user = User.objects.create(username="someone")
+    ContactAdult.objects.create(contact=contact, adult=mother, role="parent_carer")
+    RagRating.objects.create(contact=contact, rag="red", rated_at=at, rated_by=user, reason="x", decision_due_at=at)
+    FrontDoorSettings.current()
+    InformationRequest.objects.create(contact=contact, agency="police", requested_at=at, requested_by=user, due_at=at)
+    EarlyHelpPackage.objects.create(contact=contact, child=child, support="Family support", started_on=at.date())
+    Disclosure.objects.create(
+        child=child,
+        recipient="Police",
+        shared="Outcome",
+        purpose="Telling the referrer",
+        lawful_basis="safeguarding",
+        consent="not_needed",
+        shared_at=at,
+        shared_by=user,
+    )
+    screening = CSEScreening.objects.create(child=child, screened_at=at, screened_by=user, score=0, risk_level="none")
+    CSECase.objects.create(
+        child=child, screening=screening, team=Team.objects.first(), opened_on=at.date(), risk_level="low"
+    )
+    PartnerApiToken.objects.create(agency="police", name="Police", prefix="abc", key_hash="0" * 64, acting_user=user)
 
 
 def test_every_coded_column_is_found() -> None:

@@ -101,7 +101,11 @@ def _scopes(user: User) -> list[tuple[Basis, Q]]:
             (
                 Basis.AGENCY,
                 _within(Q(agency_contributions__agency=user.agency))
-                | _within(Q(contacts__referrer_agency=user.agency)),
+                | _within(Q(contacts__referrer_agency=user.agency))
+                # An open MASH request for this agency's checks: the researcher needs to know whom to look up.
+                | _within(
+                    Q(contacts__information_requests__agency=user.agency, contacts__information_requests__status="open")
+                ),
             )
         )
     return scopes
@@ -231,6 +235,73 @@ def can_allocate_child(user: User, child: Child, *, to_service_id: int) -> bool:
         return bool(current.team.service_id == service_id)
     # Not allocated yet: the child waits in a team's queue through an open referral.
     return child.referrals.filter(closure_date__isnull=True, team__service_id=service_id).exists()
+
+
+# The front door ---------------------------------------------------------------------------------
+
+
+def works_front_door(user: User) -> bool:
+    """MASH practitioners (of any agency) screen, match, rate, request checks and decide contacts."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and user.has_role(Role.MASH_PRACTITIONER)
+    )
+
+
+def manages_front_door(user: User) -> bool:
+    """A MASH manager: a MASH practitioner who is also a team or service manager."""
+    return works_front_door(user) and user.has_role(*MANAGER_ROLES)
+
+
+def can_refer(user: User) -> bool:
+    """Signed-in professionals whose work involves children may refer through the professional form."""
+    return may_see_children(user)
+
+
+def answers_information_requests(user: User, agency: str | None = None) -> bool:
+    """Agency researchers answer the MASH's requests addressed to their own agency."""
+    if not (user.is_authenticated and user.is_active) or is_scrutiny_only(user):
+        return False
+    if not user.has_role(Role.AGENCY_RESEARCHER):
+        return False
+    return agency is None or agency == user.agency
+
+
+def can_search_disclosures(user: User) -> bool:
+    """The disclosure ledger is for information governance (auditors, the data protection officer) and MASH managers."""
+    return (user.has_role(Role.AUDITOR) and not is_scrutiny_only(user)) or manages_front_door(user)
+
+
+def is_restricted_from(user: User, child: Child | None) -> bool:
+    """Whether a restriction on the child keeps this user out (front-door lists hide such contacts)."""
+    if child is None:
+        return False
+    restriction = ChildRestriction.objects.filter(child=child).first()
+    return restriction is not None and not restriction.allowed_users.filter(pk=user.pk).exists()
+
+
+def unrestricted_or_named(user: User, child_field: str = "child") -> Q:
+    """A condition on rows keyed by a child (or by none yet): the child is unrestricted, or the user is named."""
+    restricted = Exists(ChildRestriction.objects.filter(child_id=OuterRef(child_field)))
+    named = Exists(ChildRestriction.objects.filter(child_id=OuterRef(child_field), allowed_users=user))
+    return ~Q(restricted) | Q(named)
+
+
+def works_cse(user: User) -> bool:
+    """The CSE team's queue and cases: MASH practitioners and children's social care staff in a CSE team."""
+    if works_front_door(user):
+        return True
+    staff = getattr(user, "staff", None)
+    return bool(
+        staff is not None and is_childrens_social_care(user) and user.has_role(*CASE_ROLES) and staff.team.kind == "cse"
+    )
+
+
+def sees_cse_flag(user: User, basis: Basis | None) -> bool:
+    """The CSE flag on a child's record: whoever may read the casework, and the CSE team."""
+    return casework_visible(user, basis) or (basis is not None and works_cse(user))
 
 
 # Exports and the audit trail -------------------------------------------------------------------

@@ -1132,6 +1132,8 @@ def _contacts(
     is_referral = np.concatenate([is_referral, np.zeros(k, dtype=bool)])
     waiting = np.concatenate([waiting, np.ones(k, dtype=bool)])
     c_outcome = np.where(waiting, len(CONTACT_OUTCOMES), c_outcome)
+    # Rated on arrival (the rating's clock starts at receipt either way).
+    due = _local_to_utc(contact_deadline(received, rag))
     received = _local_to_utc(received)
     decided = _local_to_utc(decided)
     decided = np.maximum(decided, received)
@@ -1148,6 +1150,9 @@ def _contacts(
             "decided_at": _masked(_utc(decided), ~waiting),
             "source": _labels(list(p.sources), c_source),
             "rag": _labels(RAGS, rag),
+            "rated_at": _utc(received),
+            "decision_due_at": _utc(due),
+            "match_decision": pl.Series(["linked"] * received.size),
             "outcome": _labels([*CONTACT_OUTCOMES, ""], c_outcome),
             "team_id": pl.Series([None] * received.size, dtype=pl.Int64),
             "is_referral": is_referral,
@@ -1175,19 +1180,23 @@ def as_of_moment(as_of: dt.date) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=utc_us)
 
 
-def contact_overdue_at(received_local: np.ndarray, rag: np.ndarray, moment_local: int) -> np.ndarray:
-    """Whether a contact received at `received_local` (London time, microseconds) with RAG index `rag`
-    (0 red, 1 amber, 2 green) is past its decision timescale at `moment_local`, if still undecided."""
+def contact_deadline(received_local: np.ndarray, rag: np.ndarray) -> np.ndarray:
+    """When a contact received at `received_local` (London time, microseconds) with RAG index `rag`
+    (0 red, 1 amber, 2 green) is due to be decided, in London time."""
     received_local = np.asarray(received_local, dtype=np.int64)
     day = received_local // DAY_US
     time_of_day = received_local - day * DAY_US
     steps = np.asarray(RAG_WORKING_DAYS)[rag]
-    deadline = np.where(
+    return np.where(
         rag == 0,
         received_local + RED_HOURS * 60 * MINUTE_US,
         wd.add_working_days(day, steps) * DAY_US + time_of_day,
     )
-    return np.asarray(deadline < moment_local)
+
+
+def contact_overdue_at(received_local: np.ndarray, rag: np.ndarray, moment_local: int) -> np.ndarray:
+    """Whether a contact (as for contact_deadline) is past its decision timescale at `moment_local`, if undecided."""
+    return np.asarray(contact_deadline(received_local, rag) < moment_local)
 
 
 def _utc(micros: np.ndarray) -> pl.Series:

@@ -63,7 +63,8 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
     ChildProtectionReview = model("protection.ChildProtectionReview")
 
     contacts = _read(
-        Contact.objects.all(),
+        # A contact joins the journey when it is linked to a child (person matching).
+        Contact.objects.filter(child__isnull=False),
         "child_id",
         child_ids,
         source_id="id",
