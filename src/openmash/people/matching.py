@@ -64,8 +64,9 @@ BIRTH_SLIP = 0.45  # one digit wrong or the year one out: many dates are that cl
 OFFER_MATCH = 0.66  # the least score offered at all
 LIKELY_MATCH = 0.78  # from here a match is likely to be the same child
 
-# Lookups that could return very many children (every child with a common surname sound) are capped.
-CANDIDATE_CAP = 500
+# At most this many candidates are scored, so a search stays quick whatever it meets (a date of birth
+# shared by very many, such as the 1 January often given when a child's birthday is not known).
+CANDIDATE_CAP = 2_000
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,14 @@ def _candidates(probe: Probe) -> list[Row]:
         lookups.append(Q(last_name_key=last.key, first_name_key__in=_first_keys(first.letters)))
         # The names the wrong way round.
         lookups.append(Q(last_name_key=first.key, first_name_key__in=_first_keys(last.letters)))
-    rows: dict[int, Row] = {}
+    if not lookups:
+        return []
+    condition = Q()
     for lookup in lookups:
-        for row in Child.objects.filter(lookup).order_by().values_list(*_COLUMNS)[:CANDIDATE_CAP]:
-            rows[row[0]] = row
-    return list(rows.values())
+        condition |= lookup
+    # One query: the database combines the index searches (a bitmap OR on PostgreSQL, a multi-index OR on
+    # SQLite) in one round trip.
+    return list(Child.objects.filter(condition).order_by().values_list(*_COLUMNS)[:CANDIDATE_CAP])
 
 
 @lru_cache(maxsize=4_096)
@@ -300,6 +304,8 @@ def _compare_name(given: Name, held: Name, label: str) -> tuple[float, str]:
     return 0.0, f"Different {label.lower()}"
 
 
+# The comparisons are cached: a register holds few distinct names, so the same pairs recur in every search.
+@lru_cache(maxsize=65_536)
 def _compare_first(given: Name, held: Name) -> tuple[float, str]:
     if not given.letters or not held.letters:
         return MISSING_NAME, ""
@@ -314,6 +320,7 @@ def _compare_first(given: Name, held: Name) -> tuple[float, str]:
     return _compare_name(given, held, "First name")
 
 
+@lru_cache(maxsize=65_536)
 def _compare_last(given: Name, held: Name) -> tuple[float, str]:
     if not given.letters or not held.letters:
         return MISSING_NAME, ""
