@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from openmash.accounts.models import User
 from openmash.casework.children import child_create
+from openmash.people import matching
 from openmash.people.identifiers import nhs_number_check_digit, upn_check_letter
 from openmash.people.matching import LIKELY_MATCH, OFFER_MATCH, Match, find_matches
 from openmash.people.models import Child
@@ -262,6 +263,24 @@ def test_matches_are_best_first(register: dict[str, int]) -> None:
     matches = find_matches(first_name="Amelia", last_name="Smith", date_of_birth=dt.date(2018, 6, 1))
     scores = [m.score for m in matches]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_date_of_birth_shared_by_very_many_does_not_hide_the_child(
+    worker_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many children given 1 January (as when a birthday is not known) fill the candidates searched; the
+    # child whose name matches is still found. A small cap stands in for thousands of such children.
+    monkeypatch.setattr(matching, "CANDIDATE_CAP", 12)
+    new_year = dt.date(2010, 1, 1)
+    names = zip(["Noah", "Ivy", "Leo", "Ruby", "Kai"] * 3, ["Ali", "Shah", "Eze"] * 5, strict=True)
+    for i, (first, last) in enumerate(names):
+        child_create(
+            la_child_id=f"N{i}", first_name=first, last_name=last, date_of_birth=new_year, acting_user=worker_user
+        )
+    child = child_create(
+        la_child_id="J1", first_name="James", last_name="Whitfield", date_of_birth=new_year, acting_user=worker_user
+    )
+    assert _ids(find_matches(first_name="Jim", last_name="Whitfield", date_of_birth=new_year))[:1] == [child.pk]
 
 
 # A slip of the keyboard, as hypothesis makes them: a letter changed, dropped, doubled, or two swapped.

@@ -229,7 +229,15 @@ def _candidates(probe: Probe) -> list[Row]:
         condition |= lookup
     # One query: the database combines the index searches (a bitmap OR on PostgreSQL, a multi-index OR on
     # SQLite) in one round trip.
-    return list(Child.objects.filter(condition).order_by().values_list(*_COLUMNS)[:CANDIDATE_CAP])
+    rows = list(Child.objects.filter(condition).order_by().values_list(*_COLUMNS)[:CANDIDATE_CAP])
+    if len(rows) < CANDIDATE_CAP or len(lookups) == 1:
+        return rows
+    # One lookup crowded the others out: each gets its own share, so the rarer ones still count.
+    found = {row[0]: row for row in rows[: CANDIDATE_CAP // 2]}
+    share = CANDIDATE_CAP // (2 * len(lookups))
+    for lookup in lookups:
+        found.update((row[0], row) for row in Child.objects.filter(lookup).order_by().values_list(*_COLUMNS)[:share])
+    return list(found.values())
 
 
 @lru_cache(maxsize=4_096)
