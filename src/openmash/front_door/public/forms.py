@@ -132,6 +132,16 @@ class ConcernForm(forms.Form):
         parts = ["first_name", "last_name", *(["date_of_birth"] if self.adult_date_of_birth else []), "role"]
         return [(n, [self[f"adult_{n}_{part}"] for part in parts]) for n in range(1, ADULT_SLOTS + 1)]
 
+    def more_adults_given(self) -> bool:
+        """Whether anything was typed (or is wrong) about the second adult onwards, which start folded away."""
+        for _n, fields in self.adult_fields()[1:]:
+            for bound in fields:
+                value = bound.value()
+                parts = value if isinstance(value, list | tuple) else [value]
+                if bound.errors or any(str(part or "").strip() for part in parts):
+                    return True
+        return False
+
     # Raw answers, for the session and for drafts --------------------------------------------------
 
     def data_names(self) -> frozenset[str]:
