@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +24,9 @@ from openmash.casework.children import child_create
 from openmash.core.codes import ReferralSource
 from openmash.front_door.models import Contact, ContactAdult, ContactChannel
 from openmash.front_door.public.models import PublicReportAttempt
-from openmash.front_door.public.services import client_key
+from openmash.front_door.public.services import TooManyReports, client_key, public_report_submit
 from openmash.front_door.public.views import PUBLIC_ANSWERS
+from openmash.front_door.services import Referrer, ReportedChild
 from openmash.people.models import Adult
 
 from .ways_in import client_for, hub_fixture, public_answers  # noqa: F401 - the hub fixture
@@ -289,3 +292,41 @@ def test_the_form_needs_its_csrf_token(hub: dict[str, User]) -> None:
 def test_the_sign_in_page_shows_the_way_to_report(db: None) -> None:
     page = Client().get(reverse("accounts:sign_in")).content.decode()
     assert f'href="{REPORT}"' in page
+
+
+def test_reports_arriving_together_cannot_all_slip_under_the_limit(transactional_db: None, settings: object) -> None:
+    """Server processes answering at the same moment: counting and adding is one client at a time."""
+    if connection.vendor != "postgresql":
+        # The SQLite test database lives in shared-cache memory, whose table locks do not wait; a real
+        # SQLite file runs one write transaction at a time (settings: transaction_mode IMMEDIATE).
+        pytest.skip("concurrent writers need PostgreSQL or a SQLite file")
+    settings.OPENMASH_REPORT_LIMIT = 2  # type: ignore[attr-defined]
+    start = threading.Barrier(5)
+    outcomes: list[str] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            public_report_submit(
+                client_address="192.0.2.1",
+                child=ReportedChild("Amira", "Stone"),
+                summary="She has bruises on her arms and says she is scared to go home",
+                referrer=Referrer(),
+                source=ReferralSource.ACQUAINTANCE,
+                immediate_risk=False,
+                parents_aware="no",
+            )
+            outcomes.append("taken")
+        except TooManyReports:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "taken", "taken"]
+    assert Contact.objects.count() == 2
+    assert PublicReportAttempt.objects.count() == 2
