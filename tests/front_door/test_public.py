@@ -164,7 +164,9 @@ def test_bad_input_is_explained_and_sends_nothing(hub: dict[str, User], change: 
     assert not Adult.objects.exists()
 
 
-def test_the_honeypot_is_answered_like_a_report_but_makes_nothing(hub: dict[str, User]) -> None:
+def test_the_honeypot_is_answered_like_a_report_but_makes_nothing(
+    hub: dict[str, User], caplog: pytest.LogCaptureFixture
+) -> None:
     form = Client().get(REPORT).content.decode()
     # A person never meets it: hidden from assistive technology and out of the tab order.
     trap = re.search(r'<div class="app-honeypot" aria-hidden="true">.*?</div>', form, re.DOTALL)
@@ -178,6 +180,8 @@ def test_the_honeypot_is_answered_like_a_report_but_makes_nothing(hub: dict[str,
     assert not Contact.objects.exists()
     assert not Adult.objects.exists()
     assert PublicReportAttempt.objects.count() == 1  # it still counts towards the address's limit
+    assert "filled the honeypot" in caplog.text  # the operators can see bots have found the form
+    assert "cheap-pills" not in caplog.text
 
 
 def test_the_sixth_report_in_an_hour_from_one_address_is_refused(hub: dict[str, User], settings: object) -> None:

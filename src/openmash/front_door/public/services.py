@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 
@@ -39,6 +40,8 @@ from openmash.front_door.services import (
 )
 
 from .models import PublicReportAttempt
+
+logger = logging.getLogger(__name__)
 
 REFER_FORM = "refer"
 # A draft holds what was typed, field by field; anything bigger is not a referral form.
@@ -116,6 +119,8 @@ def public_report_submit(
         )
     PublicReportAttempt.objects.create(client=key, at=now)
     if honeypot:
+        # Nothing about the sender is logged; a rising count tells the operators bots have found the form.
+        logger.warning("A public report filled the honeypot and was not taken")
         return _decoy_reference()
     contact = contact_receive(
         channel=ContactChannel.PUBLIC,
