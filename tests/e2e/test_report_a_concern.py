@@ -1,9 +1,11 @@
 """The ways in, in a browser: a member of the public reports a concern on a small phone and gets a
 reference; a professional refers a child, the form keeps a draft as they type, and they check their answers
-before sending. Every page passes axe-core and, at 320 pixels wide, never scrolls sideways."""
+before sending; a referrer answers the survey through their one-off link. Every page passes axe-core and,
+at 320 pixels wide, never scrolls sideways."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from openmash.accounts.models import Agency, Role, User, UserRole
-from openmash.front_door.models import Contact, ContactAdult, FormDraft
+from openmash.casework.children import child_create
+from openmash.front_door import services as fd
+from openmash.front_door.models import Contact, ContactAdult, FormDraft, ReferrerFeedback
 
 from . import helpers
 from .conftest import Ui
@@ -151,3 +155,40 @@ def test_a_professional_refers_with_a_draft_kept_and_checks_their_answers(ui: Ui
     expect(page.get_by_text("Being looked at by the MASH")).to_be_visible()
     expect(page.get_by_text(re.compile("Carry on with your referral"))).to_have_count(0)
     no_sideways_scroll(ui)
+
+
+def test_the_referrer_answers_the_survey_through_their_link(ui: Ui, nurse: tuple[User, bytes]) -> None:
+    mash = User.objects.create_user(username="mash", password=PASSWORD, agency=Agency.CHILDRENS_SOCIAL_CARE)
+    UserRole.objects.create(user=mash, role=Role.MASH_PRACTITIONER)
+    contact = fd.contact_receive(
+        channel="public",
+        child=fd.ReportedChild("Amira", "Stone"),
+        summary="She has bruises on her arms and says she is scared to go home",
+        referrer=fd.Referrer(email="neighbour@example.com"),
+    )
+    child = child_create(
+        la_child_id="E0001", first_name="Amira", last_name="Stone", date_of_birth=dt.date(2016, 1, 1), sex="F",
+        ethnicity="WBRI", postcode="ZZ1 1ZZ", acting_user=mash,
+    )  # fmt: skip
+    fd.contact_link(contact=contact, child=child, acting_user=mash)
+    token = fd.contact_decide_with_result(
+        contact=contact, outcome="advice", rationale="Advice to the family", acting_user=mash
+    ).feedback_link_token
+
+    page = ui.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    ui.goto(f"/survey/{token}/")
+    expect(page.get_by_text("We have given advice and pointed the family to services that can help.")).to_be_visible()
+    no_sideways_scroll(ui)
+    ui.navigate_by(page.get_by_role("button", name="Send your answers").click)
+    expect(page.get_by_role("alert")).to_contain_text("Choose a number from 1 to 5")
+    page.get_by_role("group", name="How easy was it to make the referral?").get_by_label("4", exact=True).check()
+    page.get_by_role("group", name="Did we tell you what we decided?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Overall, how satisfied are you?").get_by_label("5 – very satisfied").check()
+    ui.navigate_by(page.get_by_role("button", name="Send your answers").click)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    feedback = ReferrerFeedback.objects.get(contact=contact)
+    assert (feedback.ease, feedback.told_outcome, feedback.overall) == (4, True, 5)
+
+    ui.goto(f"/survey/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This survey link has been used or is not valid")
