@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = []
     if policy.may_see_children(user):
         items.append(("Find a child", "journey:child_search"))
+    if policy.can_refer(user):
+        items.append(("Refer a child", "front_door:refer"))
     items.append(("Headline figures", "performance:headlines"))
     if policy.can_review_break_glass(user):
         items.append(("Records opened outside access", "access:break_glass_reviews"))
