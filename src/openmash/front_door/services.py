@@ -498,7 +498,10 @@ def information_request_answer(
     """An agency researcher answers a request for their agency: the answer is a contribution about the child
     at the sharing level they choose."""
     request = (
-        InformationRequest.objects.select_for_update().select_related("contact").filter(pk=request.pk).first()
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .filter(pk=request.pk)
+        .first()
         or request
     )
     if not policy.answers_information_requests(acting_user, request.agency):
@@ -660,7 +663,7 @@ def contact_decide_with_result(
       told the outcome and offered the survey; the cumulative-concern check runs.
     """
     details = details or DecisionDetails()
-    locked = Contact.objects.select_for_update().select_related("child").filter(pk=contact.pk).first()
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("child").filter(pk=contact.pk).first()
     if locked is None:
         raise ServiceError("That contact does not exist")
     contact = locked
@@ -779,7 +782,7 @@ def disclosure_record(*, contact: Contact, sharing: Sharing, acting_user: User) 
 def early_help_close(
     *, package: EarlyHelpPackage, closed_on: dt.date, outcome: EarlyHelpOutcome | str, acting_user: User
 ) -> EarlyHelpPackage:
-    package = EarlyHelpPackage.objects.select_for_update().select_related("child").get(pk=package.pk)
+    package = EarlyHelpPackage.objects.select_for_update(of=("self",)).select_related("child").get(pk=package.pk)
     if policy.works_front_door(acting_user):
         # The hub closes packages it agreed, however long ago: its usual sight of a child lasts 30 days.
         hidden = policy.is_restricted_from(acting_user, package.child)
@@ -859,7 +862,7 @@ def cumulative_concern_acknowledge(
     *, alert: CumulativeConcernAlert, action_taken: str, acting_user: User
 ) -> CumulativeConcernAlert:
     _ensure_front_door(acting_user)
-    alert = CumulativeConcernAlert.objects.select_for_update().select_related("child").get(pk=alert.pk)
+    alert = CumulativeConcernAlert.objects.select_for_update(of=("self",)).select_related("child").get(pk=alert.pk)
     if policy.is_restricted_from(acting_user, alert.child):
         raise ServiceError("That alert does not exist")
     if alert.acknowledged_at is not None:
