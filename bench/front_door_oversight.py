@@ -5,11 +5,13 @@ or uses DATABASE_URL if set (a PostgreSQL database is created if missing; the bo
 is empty). The borough has no disclosure ledger or early help packages yet, so they are added in bulk: a
 ledger row for every decided contact of the last year (two for referrals) and an open package for every
 early help decision of the last six months. It allocates every referral at once, so the allocations of the
-last fortnight's open referrals in the assessment teams are removed to give a queue. Accounts: a MASH manager, an auditor and the team manager of
-the Advice and Assessment team with the longest queue.
+last fortnight's open referrals in the assessment teams are removed to give a queue. Accounts: a MASH
+manager, an auditor and the team manager of the Advice and Assessment team with the longest queue.
 
-Timed, in this process through Django's test client (middleware, the view and its template; no network):
-each page REPEATS times after one warm-up, median and 95th percentile, and the queries each request asks:
+Timed, in this process: the flow's counts alone (its selector); then each page through Django's test client
+(middleware, the view and its template; no network), REPEATS times after one warm-up, median and 95th
+percentile, and the queries each request asks (about ten of them are the session, the account, the menu and
+the audit row any page pays, as the almost empty form to find a child, measured first, shows):
 - today's flow at the front door (aggregates over every contact);
 - the overdue contacts; the open early help;
 - the disclosure ledger: one child's rows, one agency's rows over a month, and that month as a CSV file;
@@ -121,7 +123,7 @@ def _users() -> dict[str, Any]:
         user, _ = User.objects.get_or_create(username=username, defaults={"agency": Agency.CHILDRENS_SOCIAL_CARE})
         for role in roles:
             UserRole.objects.get_or_create(user=user, role=role)
-        if staff is not None and staff.user_id is None:
+        if staff is not None and staff.user_id is None and not StaffMember.objects.filter(user=user).exists():
             staff.user = user
             staff.save(update_fields=["user"])
         return user
@@ -218,6 +220,7 @@ def main() -> int:
 
         from openmash.casework.selectors import referrals_waiting
         from openmash.front_door.models import Contact, Disclosure
+        from openmash.front_door.oversight.selectors import front_door_flow
 
         people = _users()
         ledger_rows, open_packages = _add_ledger_and_early_help(people["manager"])
@@ -235,6 +238,8 @@ def main() -> int:
         }  # fmt: skip
         first = referrals_waiting(user=people["tm"]).rows[0].referral
         pages = {
+            # For comparison: an almost empty page (the form to find a child), the cost of any request here.
+            "baseline_empty_form": (manager, reverse("journey:child_search"), None),
             "flow": (manager, reverse("front_door:flow"), None),
             "overdue": (manager, reverse("front_door:flow_overdue"), None),
             "early_help": (manager, reverse("front_door:early_help"), None),
@@ -249,6 +254,12 @@ def main() -> int:
         print(f"bench: oversight_ledger_rows {ledger_rows} rows")
         print(f"bench: oversight_open_early_help {open_packages} packages")
         print(f"bench: oversight_referrals_waiting {people['waiting']} referrals")
+        selector = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            front_door_flow(user=people["manager"])
+            selector.append((time.perf_counter() - started) * 1000)
+        print(f"bench: oversight_flow_counts_median_ms {statistics.median(selector):.1f} ms")
         for name, (client, path, params) in pages.items():
             median, p95, queries = _time(client, path, params)
             print(f"bench: oversight_{name}_median_ms {median:.1f} ms")
