@@ -353,7 +353,8 @@ def _early_help(user: User) -> QuerySet[EarlyHelpPackage]:
     scope = policy.early_help_scope(user)
     if scope is None:
         raise NotFound("Not found")
-    return EarlyHelpPackage.objects.filter(scope).select_related("child", "contact")
+    # The children are fetched for the page's rows only (a join here made PostgreSQL read every child first).
+    return EarlyHelpPackage.objects.filter(scope).prefetch_related("child")
 
 
 @transaction.atomic
