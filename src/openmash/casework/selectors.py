@@ -49,7 +49,7 @@ def _waiting(user: User) -> QuerySet[Referral]:
 
 @dataclass(frozen=True)
 class Queue:
-    page: Page[Referral]
+    page: Page[int]  # the referrals' keys, for the count and the pages
     rows: list[WaitingReferral]
     service_wide: bool  # a manager's whole service, or a social worker's own team
 
@@ -58,8 +58,15 @@ class Queue:
 def referrals_waiting(*, user: User, page: str | int | None = 1, per_page: int = 50) -> Queue:
     """Open referrals with nobody allocated, in the teams of a manager's service (a social worker's own team),
     the longest waiting first. A restricted record is listed only for those named on it. Looking is recorded."""
-    referrals = _waiting(user).select_related("child", "team", "contact").order_by("referral_date", "pk")
-    found = Paginator(referrals, per_page).get_page(page)
+    # Every waiting referral's key first (tens, or a few hundred), then the page's rows: ordered in one query,
+    # PostgreSQL walked every open referral of the borough by date to find the few waiting (18 ms against 8).
+    waiting = [pk for _day, pk in sorted(_waiting(user).values_list("referral_date", "pk"))]
+    found = Paginator(waiting, per_page).get_page(page)
+    referrals = (
+        Referral.objects.filter(pk__in=list(found))
+        .select_related("child", "team", "contact")
+        .order_by("referral_date", "pk")
+    )
     service_id = policy.manager_service_id(user)
     today = timezone.localdate()
     rows = [
@@ -71,7 +78,7 @@ def referrals_waiting(*, user: User, page: str | int | None = 1, per_page: int =
             # a manager may allocate exactly those waiting in their own service (policy.can_allocate_child).
             can_allocate=service_id is not None and r.team is not None and r.team.service_id == service_id,
         )
-        for r in found
+        for r in referrals
     ]
     if rows:
         audit.record(
