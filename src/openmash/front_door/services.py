@@ -788,9 +788,14 @@ def early_help_close(
     *, package: EarlyHelpPackage, closed_on: dt.date, outcome: EarlyHelpOutcome | str, acting_user: User
 ) -> EarlyHelpPackage:
     package = EarlyHelpPackage.objects.select_for_update(of=("self",)).select_related("child").get(pk=package.pk)
-    if not (policy.works_front_door(acting_user) or acting_user.agency == package.lead_agency):
+    if policy.works_front_door(acting_user):
+        # The hub closes packages it agreed, however long ago: its usual sight of a child lasts 30 days.
+        hidden = policy.is_restricted_from(acting_user, package.child)
+    elif acting_user.agency == package.lead_agency:
+        hidden = not policy.can_view_child(acting_user, package.child)
+    else:
         raise ServiceError("Only the MASH or the lead agency can close this early help")
-    if not policy.can_view_child(acting_user, package.child):
+    if hidden:
         raise ServiceError("That early help does not exist")
     if package.closed_on is not None:
         raise ServiceError(f"This early help was closed on {long_date(package.closed_on)}")
