@@ -1,11 +1,12 @@
 """The MASH in a real browser: a practitioner matches a contact, rates it and asks agencies for checks; the
 health researcher answers from their own sign-in; the practitioner reads the answer and decides "referral to
-children's social care", which opens the referral in the Advice and Assessment team; a police researcher
-never sees the health answer. Also: recording a contact by phone, with the register's suggestions filling
+children's social care", which puts the referral in the Advice and Assessment team's queue; a police
+researcher never sees the health answer. Also: recording a contact by phone, with the register's suggestions filling
 in what is known, and the pages at 320 pixels wide."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_match_rate_check_answer_decide_referral(ui: Ui, second_ui: Ui, world: W
     sign_in_as(ui, world.users["mash"])
     ui.navigate_by(page.get_by_role("link", name="MASH queue").click)
     expect(page.get_by_role("heading", name="MASH queue")).to_be_visible()
-    ui.navigate_by(page.get_by_role("link", name="To match (1)").click)
+    ui.navigate_by(page.get_by_role("link", name=re.compile(r"^To match \(\d+\)$")).click)
     ui.navigate_by(page.get_by_role("link", name=contact.reference).click)
 
     # Matching: the child already on the register is offered with why.
@@ -150,6 +151,15 @@ def test_match_rate_check_answer_decide_referral(ui: Ui, second_ui: Ui, world: W
     expect(police.get_by_text(HEALTH_ANSWER)).to_have_count(0)
     second_ui.goto(f"/mash/contacts/{contact.reference}/")
     expect(police.get_by_role("heading", name="Page not found")).to_be_visible()
+
+    # The referral waits in the Advice and Assessment team's queue for its managers to allocate.
+    second_ui.page.context.clear_cookies()
+    sign_in_as(second_ui, world.users["tm"])
+    manager = second_ui.page
+    second_ui.navigate_by(manager.get_by_role("link", name="Referrals waiting").click)
+    row = manager.get_by_role("row").filter(has_text="Matchable Mashtest")
+    expect(row).to_contain_text("Advice and assessment")
+    expect(row).to_contain_text("Red")
 
 
 def test_record_a_contact_with_the_registers_suggestions(ui: Ui, world: World) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,21 +22,11 @@ from openmash.access.models import AuditEvent
 from openmash.access.policy import Basis
 from openmash.access.selectors import NotFound
 from openmash.accounts.models import User
+from openmash.people.matching import find_matches
 from openmash.people.models import Child, Relationship
-from openmash.people.selectors import child_search
 
 from .. import selectors as front_door_selectors
 from ..models import AgencyContribution, Contact, ContactAdult, InformationRequest, RagRating
-
-# The person-matching engine; where it is not installed yet, the register's name search stands in.
-_find_matches: Callable[..., list[Any]] | None
-try:
-    from openmash.people.matching import (  # type: ignore[import-not-found,no-redef,unused-ignore]
-        find_matches as _find_matches,
-    )
-except ImportError:  # pragma: no cover
-    _find_matches = None
-
 
 # Countdowns --------------------------------------------------------------------------------------
 
@@ -226,52 +215,6 @@ class Candidate:
         }
 
 
-@dataclass(frozen=True)
-class _Found:
-    child_id: int
-    score: float
-    method: str
-    reasons: tuple[str, ...]
-
-
-def _fallback_matches(
-    *, first_name: str, last_name: str, date_of_birth: dt.date | None, postcode: str, nhs_number: str, upn: str,
-    la_child_id: str, limit: int,
-) -> list[_Found]:  # fmt: skip
-    """Exact identifiers, then the register's name search scored on what agrees."""
-    found: list[_Found] = []
-    seen: set[int] = set()
-    for value, field_name, method, reason in (
-        (nhs_number, "nhs_number", "nhs_number", "Same NHS number"),
-        (upn.upper(), "upn", "upn", "Same UPN"),
-        (la_child_id.upper(), "la_child_id", "la_child_id", "Same LA child ID"),
-    ):
-        if value:
-            for pk in Child.objects.filter(**{field_name: value}).values_list("pk", flat=True)[:limit]:
-                if pk not in seen:
-                    seen.add(pk)
-                    found.append(_Found(pk, 1.0, method, (reason,)))
-    name = f"{first_name} {last_name}".strip()
-    if len(name) >= 2:
-        scored = []
-        compact_postcode = postcode.replace(" ", "").upper()
-        for child in child_search(query=name)[:200]:
-            if child.pk in seen:
-                continue
-            reasons = ["Name matches"]
-            score = 0.5
-            if date_of_birth and child.date_of_birth == date_of_birth:
-                score += 0.35
-                reasons.append("Same date of birth")
-            if compact_postcode and child.postcode.replace(" ", "") == compact_postcode:
-                score += 0.15
-                reasons.append("Same postcode")
-            scored.append(_Found(child.pk, score, "fuzzy", tuple(reasons)))
-        scored.sort(key=lambda m: (-m.score, m.child_id))
-        found += scored
-    return found[:limit]
-
-
 def _known_schools(child_ids: list[int]) -> dict[int, str]:
     """The school most recently given for each child on a contact."""
     schools: dict[int, str] = {}
@@ -318,10 +261,8 @@ def match_candidates(
         "upn": "".join(upn.split()).upper(),
         "la_child_id": "".join(la_child_id.split()).upper(),
     }
-    if _find_matches is not None:
-        found = [_Found(m.child_id, m.score, m.method, tuple(m.reasons)) for m in _find_matches(**given, limit=limit)]
-    else:
-        found = _fallback_matches(**given, limit=limit)
+    # A few more than wanted, so records this user may not see do not leave the list short.
+    found = find_matches(**given, limit=limit + 5)
     ids = [m.child_id for m in found]
     children = {
         c.pk: c
@@ -343,7 +284,7 @@ def match_candidates(
             child=children[m.child_id],
             score=m.score,
             method=m.method,
-            reasons=m.reasons,
+            reasons=tuple(m.reasons),
             school=schools.get(m.child_id, ""),
             household=tuple(
                 HouseholdMember(r.adult.full_name, r.get_relationship_type_display())
@@ -353,7 +294,7 @@ def match_candidates(
         )
         for m in found
         if m.child_id in children
-    ]
+    ][:limit]
     audit.record(
         user=user,
         action=AuditEvent.Action.SEARCH,
