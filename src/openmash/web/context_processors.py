@@ -16,6 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = []
     if policy.may_see_children(user):
         items.append(("Find a child", "journey:child_search"))
+    if policy.works_cse(user):
+        items.append(("CSE", "front_door:cse_queue"))
+    if policy.works_front_door(user):
+        items.append(("Cumulative concern", "front_door:concerns"))
     items.append(("Headline figures", "performance:headlines"))
     if policy.can_review_break_glass(user):
         items.append(("Records opened outside access", "access:break_glass_reviews"))
