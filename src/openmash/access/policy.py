@@ -124,8 +124,15 @@ def _scopes(user: User) -> list[tuple[Basis, Q]]:
                 Basis.MASH,
                 _within(Q(contacts__received_at__gte=since))
                 | _within(Q(contacts__outcome=""))
-                # An unacknowledged cumulative-concern alert is open MASH work, like an undecided contact.
-                | _within(Q(cumulative_concerns__isnull=False, cumulative_concerns__acknowledged_at__isnull=True)),
+                # An unacknowledged cumulative-concern alert is open MASH work, like an undecided contact: the
+                # hub keeps sight of the child it was raised on and of each child whose contacts make it up.
+                | _within(Q(cumulative_concerns__isnull=False, cumulative_concerns__acknowledged_at__isnull=True))
+                | _within(
+                    Q(
+                        contacts__cumulative_concerns__isnull=False,
+                        contacts__cumulative_concerns__acknowledged_at__isnull=True,
+                    )
+                ),
             )
         )
     if not is_childrens_social_care(user) or user.has_role(Role.AGENCY_RESEARCHER):
