@@ -103,14 +103,18 @@ def years_ago(years: int, days: int = 0) -> dt.date:
     return day - dt.timedelta(days=days)
 
 
-def new_child(hub: Hub, *, born: dt.date | None = None, disabilities: tuple[str, ...] = ()) -> Child:
+def new_child(
+    hub: Hub, *, born: dt.date | None = None, expected: dt.date | None = None, disabilities: tuple[str, ...] = ()
+) -> Child:
+    """A child recorded by the MASH; an unborn one when `expected` (the expected date of birth) is given."""
     n = next(_numbers)
     return child_create(
         la_child_id=f"F{n:05d}",
         first_name=f"Child{n}",
         last_name="Frontdoor",
-        date_of_birth=born or years_ago(14, 30),
-        sex="F",
+        date_of_birth=None if expected else born or years_ago(14, 30),
+        expected_date_of_birth=expected,
+        sex="U" if expected else "F",
         ethnicity="WBRI",
         postcode="ZZ1 1ZZ",
         disabilities=disabilities,
