@@ -83,7 +83,7 @@ def build_hub() -> Hub:
             team=cse_team,
             job_role="social_worker",
             start_date=dt.date(2020, 1, 1),
-        ),  # fmt: skip
+        ),
         sw=_account("sw", Agency.CHILDRENS_SOCIAL_CARE, [Role.SOCIAL_WORKER], cin_team, "social_worker"),
         health=_account("health", Agency.HEALTH, [Role.AGENCY_RESEARCHER]),
         mash_team=mash_team,

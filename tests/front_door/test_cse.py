@@ -328,7 +328,7 @@ def test_closing_a_case_checks_the_date_and_reason(hub: Hub) -> None:
     services.cse_case_close(case=case, closed_on=today, reason="moved", acting_user=hub.cse)
     case.refresh_from_db()
     assert (case.closed_on, case.closure_reason) == (today, "moved")
-    with pytest.raises(ServiceError, match="does not exist|was closed"):
+    with pytest.raises(ServiceError, match=r"does not exist|was closed"):
         services.cse_case_close(case=case, closed_on=today, reason="moved", acting_user=hub.cse)
 
 
@@ -391,7 +391,8 @@ def test_screening_from_a_contact_reference_through_to_the_flag_on_the_record(hu
     AgencyContribution.objects.create(child=child, agency="health", summary="Seen in clinic")
     health_page = hub.client_for(hub.health).get(f"/children/{child.la_child_id}/").content.decode()
     assert "Seen in clinic" in health_page
-    assert "CSE risk" not in health_page and "Child sexual exploitation" not in health_page
+    assert "CSE risk" not in health_page
+    assert "Child sexual exploitation" not in health_page
 
 
 def test_the_screening_form_says_what_is_missing(hub: Hub) -> None:
@@ -402,7 +403,8 @@ def test_the_screening_form_says_what_is_missing(hub: Hub) -> None:
     assert response.status_code == 200
     text = response.content.decode()
     assert "There is a problem" in text
-    assert 'href="#id_school"' in text and "Rate school attendance" in text
+    assert 'href="#id_school"' in text
+    assert "Rate school attendance" in text
     assert not CSEScreening.objects.exists()
 
 
@@ -434,7 +436,8 @@ def test_the_cse_worker_opens_a_case_from_the_queue_and_closes_it(hub: Hub) -> N
     case = CSECase.objects.get()
     assert opened["Location"] == f"/cse/cases/{case.pk}/"
     after = client.get("/cse/").content.decode()
-    assert "None waiting." in after and f"/cse/cases/{case.pk}/" in after
+    assert "None waiting." in after
+    assert f"/cse/cases/{case.pk}/" in after
     page = client.get(opened["Location"])
     assert "Close the case" in page.content.decode()
     bad = client.post(opened["Location"], {"action": "close", "reason": "reduced"})

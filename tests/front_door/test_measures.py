@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from openmash.accounts.models import Agency
 from openmash.casework.models import Referral
-from openmash.casework.services import referral_close
+from openmash.casework.services import referral_close, referral_create
 from openmash.core.calendar import add_working_days
 from openmash.core.codes import PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import add_years
@@ -156,20 +156,41 @@ def built(db: None) -> Built:
     _contact(b, j, at(2023, 5, 1), agency=school, source="2A", outcome=REFERRAL, decided=at(2023, 5, 2))
     later = _contact(b, j, at(2024, 4, 1), agency=school, source="2A")
     referral_close(
-        referral=Referral.objects.get(child=j), closure_date=dt.date(2023, 8, 1), reason=ReasonForClosure.SERVICES_CEASED,
+        referral=Referral.objects.get(child=j),
+        closure_date=dt.date(2023, 8, 1),
+        reason=ReasonForClosure.SERVICES_CEASED,
         acting_user=hub.mash,
-    )  # fmt: skip
+    )
     contact_decide_with_result(
-        contact=later, outcome=REFERRAL, rationale="Decided for the test",
-        details=DecisionDetails(primary_need=PrimaryNeed.ABUSE_NEGLECT), decided_at=at(2024, 4, 2), acting_user=hub.mash,
-    )  # fmt: skip
+        contact=later,
+        outcome=REFERRAL,
+        rationale="Decided for the test",
+        details=DecisionDetails(primary_need=PrimaryNeed.ABUSE_NEGLECT),
+        decided_at=at(2024, 4, 2),
+        acting_user=hub.mash,
+    )
+
+    # K: a referral made straight to a team (no contact of its own) after one earlier contact; a later contact,
+    # still open, gives the MASH the sight it needs to record it.
+    k = new_child(hub, born=dt.date(2011, 11, 11))
+    _contact(b, k, at(2024, 1, 15), agency=police, source="6", outcome=NFA)
+    _contact(b, k, at(2024, 11, 1), agency=police, source="6")
+    referral_create(
+        child=k,
+        referral_date=dt.date(2024, 10, 20),
+        source=ReferralSource.POLICE,
+        primary_need=PrimaryNeed.ABUSE_NEGLECT,
+        acting_user=hub.mash,
+    )
 
     # C's contact a year and a day after the early help closed, still open: it gives the MASH sight to close it.
     _contact(b, c, at(2025, 10, 1), agency=school, source="2A")
     early_help_close(
-        package=EarlyHelpPackage.objects.get(child=c), closed_on=dt.date(2024, 9, 30), outcome=EarlyHelpOutcome.NEEDS_MET,
+        package=EarlyHelpPackage.objects.get(child=c),
+        closed_on=dt.date(2024, 9, 30),
+        outcome=EarlyHelpOutcome.NEEDS_MET,
         acting_user=hub.mash,
-    )  # fmt: skip
+    )
 
     # Surveys answered (today): two from police referrers, one from health.
     answers = {
@@ -236,7 +257,8 @@ def test_early_identification(built: Built) -> None:
     # The edges the records were built for: 29 February the day before the fourth birthday, and J's 2024
     # referral is not a first one.
     assert ages[3] >= 1
-    assert result.first_referrals == 2
+    assert result.first_referrals == 3
+    assert result.prior_contacts == {0: 1, 1: 2}
 
 
 def test_targeted_support(built: Built) -> None:
@@ -270,7 +292,8 @@ def test_decision_timeliness(built: Built) -> None:
     # decided on Monday at 10:30 is not.
     easter = Contact.objects.get(received_at=at(2024, 3, 28))
     friday = Contact.objects.get(received_at=at(2024, 7, 5))
-    assert _within_one_working_day(easter) and not _within_one_working_day(friday)
+    assert _within_one_working_day(easter)
+    assert not _within_one_working_day(friday)
 
 
 def test_decision_timeliness_over_a_period_with_no_decisions(built: Built) -> None:
@@ -320,7 +343,8 @@ def test_recurrence(built: Built) -> None:
     # D's second contact came the same day.
     assert result.after_early_help == measures.Ratio(0, 1)
     bee = Contact.objects.get(received_at=at(2024, 2, 29)).child_id
-    assert bee in index["nfa"] and ratio({bee: index["nfa"][bee]}) == measures.Ratio(1, 1)
+    assert bee in index["nfa"]
+    assert ratio({bee: index["nfa"][bee]}) == measures.Ratio(1, 1)
 
 
 def test_proportionality(built: Built) -> None:
@@ -352,7 +376,8 @@ def test_referrer_satisfaction(built: Built) -> None:
         assert row.told_outcome == measures.Ratio(sum(told), len(told))
         ease = [f.ease for f in answered if f.ease is not None]
         assert row.ease == (pytest.approx(statistics.mean(ease)) if ease else None)
-    assert result["police"].responses == 2 and result["police"].satisfied == measures.Ratio(1, 2)
+    assert result["police"].responses == 2
+    assert result["police"].satisfied == measures.Ratio(1, 2)
     # Surveys answered before the period are not counted.
     assert all(r.responses == 0 for r in measures.referrer_satisfaction(START, END))
 

@@ -193,7 +193,8 @@ def early_identification(start: dt.date, end: dt.date) -> EarlyIdentification:
     )
     prior = (
         Contact.objects.filter(child_id=OuterRef("child_id"), received_at__date__lt=OuterRef("referral_date"))
-        .exclude(pk=OuterRef("contact_id"))
+        # A referral made without a contact has none to leave out (and NULL would compare as unknown).
+        .exclude(pk=Coalesce(OuterRef("contact_id"), Value(0)))
         .order_by()
         .values("child_id")
         .annotate(n=Count("pk"))
@@ -476,7 +477,7 @@ def referrer_satisfaction(start: dt.date, end: dt.date) -> list[Satisfaction]:
         )
         .order_by()
     )
-    rows = {row["contact__referrer_agency"]: row for row in answered}
+    rows: dict[str, dict[str, Any]] = {row["contact__referrer_agency"]: dict(row) for row in answered}
     labels = dict(Agency.choices)
 
     def _avg(value: Any) -> float | None:
