@@ -19,7 +19,7 @@ from openmash.front_door.cse.tool import INDICATOR_CODES, SPECIFIC_CODES, Rated,
 from openmash.front_door.models import AgencyContribution, CSECase, CSERiskLevel, CSEScreening
 from openmash.workforce.models import Allocation, StaffMember, Team
 
-from .cse_setup import Hub, build_hub, contact, new_child, years_ago
+from .cse_setup import Hub, build_hub, contact, decide, new_child, years_ago
 
 NONE = dict.fromkeys(INDICATOR_CODES, 0)
 SPECIFIC = sorted(SPECIFIC_CODES)
@@ -466,3 +466,21 @@ def test_a_queue_post_for_a_screening_the_user_cannot_see_changes_nothing(hub: H
     response = hub.client_for(hub.cse).post("/cse/", {"screening": str(hidden.pk)}, follow=True)
     assert "That child does not exist" in response.content.decode()
     assert not CSECase.objects.exists()
+
+
+def test_a_partner_practitioner_who_sees_the_child_only_through_their_own_referral_sees_no_flag(
+    hub: Hub, settings: object
+) -> None:
+    child = new_child(hub)
+    item = contact(hub, child, agency="police", source="6")
+    services.cse_screen(
+        child=child, contact=item, ratings=rated(missing=3, gifts=3), vulnerabilities=[], acting_user=hub.mash
+    )
+    decide(hub, item, "nfa")
+    settings.OPENMASH_MASH_RECENT_DAYS = 0  # type: ignore[attr-defined]  # the contact is no longer recent
+    assert policy.basis_for(hub.police, child) == policy.Basis.AGENCY
+    page = hub.client_for(hub.police).get(f"/children/{child.la_child_id}/")
+    assert page.status_code == 200
+    assert "CSE risk" not in page.content.decode()
+    # The same officer working on the child in the MASH sees it.
+    assert selectors.cse_flag(user=hub.police, child=child, basis=policy.Basis.MASH) is not None

@@ -4,7 +4,9 @@ Plain-words version for a data protection officer: docs/access.md. In short:
 
 - social workers see children allocated to them or to their team; team and service managers see
   the children held anywhere in their service;
-- MASH practitioners (from any agency) see children with an open or recent MASH contact;
+- MASH practitioners (from any agency) see children with an open or recent MASH contact, or in a
+  cumulative-concern alert not yet acknowledged;
+- the CSE team sees the children open to it and those a screening refers to it;
 - partner-agency staff see the children their agency contributed about or referred, their own
   agency's contributions, contributions shared to their agency, and the outcomes of their contacts;
   never another agency's contribution unless it was shared to them;
