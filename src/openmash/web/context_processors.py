@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = []
     if policy.may_see_children(user):
         items.append(("Find a child", "journey:child_search"))
+    if policy.can_refer(user):
+        items.append(("Refer a child", "front_door:refer"))
     if policy.works_cse(user):
         items.append(("CSE", "front_door:cse_queue"))
     if policy.works_front_door(user):
