@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "openmash.people",
     "openmash.workforce",
     "openmash.front_door",
+    "openmash.front_door.api",
     "openmash.casework",
     "openmash.protection",
     "openmash.journey",
@@ -267,3 +268,5 @@ OPENMASH_DEMO = _env_flag("OPENMASH_DEMO")
 OPENMASH_CHILD_POPULATION = int(os.environ.get("OPENMASH_CHILD_POPULATION", "45000"))
 # How long after a MASH contact MASH practitioners keep sight of the child.
 OPENMASH_MASH_RECENT_DAYS = int(os.environ.get("OPENMASH_MASH_RECENT_DAYS", "30"))
+# Requests a minute each partner API token may make (0: no limit); see docs/api.md.
+OPENMASH_API_REQUESTS_PER_MINUTE = int(os.environ.get("OPENMASH_API_REQUESTS_PER_MINUTE", "120"))
