@@ -660,7 +660,7 @@ def contact_decide_with_result(
       told the outcome and offered the survey; the cumulative-concern check runs.
     """
     details = details or DecisionDetails()
-    locked = Contact.objects.select_for_update().select_related("child").filter(pk=contact.pk).first()
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("child").filter(pk=contact.pk).first()
     if locked is None:
         raise ServiceError("That contact does not exist")
     contact = locked

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from openmash.front_door.models import ContactAdultRole, SharingLevel, YesNoUnknown
 
@@ -59,7 +59,13 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Name = Annotated[str, StringConstraints(max_length=100), Storable]
 Line = Annotated[str, StringConstraints(max_length=200), Storable]
 Phone = Annotated[str, StringConstraints(max_length=40), Storable]
-Email = Annotated[str, StringConstraints(max_length=254), Storable, AfterValidator(_email)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    Storable,
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
 RequiredLine = Annotated[str, StringConstraints(min_length=1, max_length=200), Storable]
 Concern = Annotated[str, StringConstraints(min_length=10, max_length=10_000), Storable]
 Answer = Annotated[str, StringConstraints(min_length=1, max_length=10_000), Storable]
