@@ -8,12 +8,16 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -32,6 +36,20 @@ class FuzzWorld:
     partners: Partners
     references: list[str]
     request_ids: list[int]
+
+
+@contextmanager
+def connection_kept_open() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request, which would end the test's
+    transaction on PostgreSQL; Django's test client stops it the same way (and connects it again after each
+    of its own requests, so this wraps only the generated ones)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -64,7 +82,8 @@ requests_made: Counter[str] = Counter()
 
 
 def test_the_fuzzed_operations_are_all_the_schemas(db: None) -> None:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    with connection_kept_open():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     found = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
     assert found == set(OPERATIONS)
 
@@ -72,7 +91,8 @@ def test_the_fuzzed_operations_are_all_the_schemas(db: None) -> None:
 @pytest.mark.parametrize("mode", list(GenerationMode))
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_no_server_error_on_any_generated_request(fuzz_world: FuzzWorld, method: str, path: str, mode: str) -> None:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    with connection_kept_open():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operation = schema[path][method]
     auth = {"Authorization": f"Bearer {fuzz_world.partners.health_key}"}
     turn = itertools.count()
@@ -102,7 +122,8 @@ def test_no_server_error_on_any_generated_request(fuzz_world: FuzzWorld, method:
         response = case.call_and_validate(headers=auth, checks=[not_a_server_error])
         requests_made[f"{method} {path} {mode} {response.status_code}"] += 1
 
-    fuzz()
+    with connection_kept_open():
+        fuzz()
 
 
 def _plausible(body: dict[str, Any]) -> None:
