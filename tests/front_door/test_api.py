@@ -258,7 +258,8 @@ def test_a_retry_with_the_same_idempotency_key_creates_no_second_contact(partner
     )
     assert call("POST", "/contacts", partners.police_key, contact_body()).status_code == 201
     assert Contact.objects.count() == 3
-    _problem(call("POST", "/contacts", partners.police_key, contact_body(), **{"Idempotency-Key": "bad key"}), 422)
+    bad_key = call("POST", "/contacts", partners.police_key, contact_body(), **{"Idempotency-Key": "bad key"})
+    assert _problem(bad_key, 422)["errors"][0]["field"] == "Idempotency-Key"
     assert Contact.objects.count() == 3
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -212,7 +213,7 @@ def _message(error: dict[str, Any]) -> str:
         return (
             "This field is required"
             if ctx.get("min_length") == 1
-            else f"Must be at least {ctx['min_length']} characters"
+            else f"Must be at least {ctx.get('min_length')} characters"
         )
     if kind == "too_long":
         return f"No more than {ctx.get('max_length')} items"
@@ -397,7 +398,7 @@ def information_requests_list(
                 "due_at": r.due_at,
                 "overdue": selectors.is_overdue(r),
                 "question": r.question,
-                "child": selectors.request_child(r).__dict__,
+                "child": asdict(selectors.request_child(r)),
             }
             for r in found.items
         ],

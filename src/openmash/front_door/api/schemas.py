@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstrai
 
 from openmash.front_door.models import ContactAdultRole, SharingLevel, YesNoUnknown
 
+from .selectors import ContactStatus
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -124,9 +126,6 @@ class ContactIn(Strict):
 class ContactReceived(Schema):
     reference: str = Field(..., description="The MASH's reference for the contact; quote it when you call")
     received_at: dt.datetime
-
-
-ContactStatus = Literal["received", "under_review", "decided"]
 
 
 class ReportedChild(Schema):
