@@ -178,6 +178,13 @@ def test_a_contact_posted_creates_exactly_one_contact_in_the_mash_queue(partners
     assert ContactAdult.objects.get(contact=contact).role == "alleged_perpetrator"
 
 
+def test_an_age_stands_in_for_an_unknown_date_of_birth(partners: Partners) -> None:
+    reference = _send(partners, child={"first_name": "Ava", "age": 7})
+    assert Contact.objects.get(reference=reference).subject_age == 7
+    child = call("GET", f"/contacts/{reference}", partners.police_key).json()["child"]
+    assert (child["age"], child["date_of_birth"]) == (7, None)
+
+
 HUGE = "x" * 100_001
 
 
@@ -192,6 +199,8 @@ HUGE = "x" * 100_001
         ({"child": {"first_name": "Ava", "nhs_number": "1234567890"}}, "child.nhs_number"),
         ({"child": {"first_name": "Ava", "nhs_number": "²²²²²²²²²²"}}, "child.nhs_number"),
         ({"child": {"first_name": "Ava", "upn": "A12345678901"}}, "child.upn"),
+        ({"child": {"first_name": "Ava", "age": 18}}, "child.age"),
+        ({"child": {"first_name": "Ava", "age": "7"}}, "child.age"),
         ({"child": {"first_name": HUGE}}, "child.first_name"),
         ({"child": {"first_name": "Ava\x00"}}, "child.first_name"),
         ({"child": {"first_name": "Ava\ud800"}}, "child.first_name"),

@@ -239,6 +239,7 @@ _CONTACT_FIELDS = {
     "subject_upn": "child.upn",
     "subject_address": "child.address",
     "subject_postcode": "child.postcode",
+    "subject_age": "child.age",
     "summary": "concern",
     "referrer_name": "referrer",
 }
@@ -361,6 +362,7 @@ def contacts_detail(request: HttpRequest, reference: str = Path(..., max_length=
         address=contact.subject_address,
         postcode=contact.subject_postcode,
         school=contact.subject_school,
+        age=contact.subject_age,
     )
     return {
         **summary,

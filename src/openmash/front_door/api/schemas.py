@@ -92,6 +92,9 @@ class ChildIn(Strict):
     address: Line = ""
     postcode: Annotated[str, StringConstraints(max_length=10, pattern=r"^[A-Za-z0-9 ]*$")] = ""
     school: Line = ""
+    age: int | None = Field(
+        None, ge=0, le=17, strict=True, description="Age in years, when you do not know the date of birth"
+    )
 
 
 class ReferrerIn(Strict):
@@ -154,6 +157,7 @@ class ReportedChildDetail(ReportedChild):
     address: str
     postcode: str
     school: str
+    age: int | None
 
 
 class ContactDetail(ContactSummary):
