@@ -46,7 +46,7 @@ def test_contributions_and_waiting_contacts_load_as_built(loaded: None, small: B
 
 def test_every_researcher_sees_what_their_agency_contributed(loaded: None) -> None:
     researchers = [a.username for a in DEMO_ACCOUNTS if Role.AGENCY_RESEARCHER in a.roles]
-    assert len(researchers) == 6
+    assert len(researchers) == 7
     for user in User.objects.filter(username__in=researchers):
         contributed = policy.visible_children(user).filter(agency_contributions__agency=user.agency).distinct()
         assert contributed.exists(), user.username

@@ -10,6 +10,7 @@ date-times, as Django itself stores them).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,9 +20,24 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
 
+from openmash.accounts.models import Role, User, UserRole
 from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
 from openmash.core.models import JourneyEvent
-from openmash.front_door.models import Contact
+from openmash.front_door.models import (
+    AgencyContribution,
+    Contact,
+    ContactAdult,
+    ContributionShare,
+    CSECase,
+    CSEScreening,
+    CumulativeConcernAlert,
+    Disclosure,
+    EarlyHelpPackage,
+    FrontDoorSettings,
+    InformationRequest,
+    RagRating,
+    ReferrerFeedback,
+)
 from openmash.people.models import Adult, Child, ChildDisability, Relationship
 from openmash.protection.models import (
     ChildProtectionPlan,
@@ -43,7 +59,9 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Adult,
     Relationship,
     Allocation,
+    FrontDoorSettings,
     Contact,
+    RagRating,
     Referral,
     Assessment,
     AssessmentFactorRecord,
@@ -52,6 +70,17 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Section47Enquiry,
     ChildProtectionPlan,
     ChildProtectionReview,
+    AgencyContribution,
+    ContributionShare,
+    InformationRequest,
+    EarlyHelpPackage,
+    Disclosure,
+    ReferrerFeedback,
+    CSEScreening,
+    CSECase,
+    CumulativeConcernAlert,
+    CumulativeConcernAlert.contacts.through,
+    ContactAdult,
     JourneyEvent,
     DemoDataset,
 ]
@@ -141,6 +170,10 @@ def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt
         return series.to_list()
     if isinstance(field, models.DateField):
         return series.to_list()
+    if isinstance(field, models.JSONField):
+        # Frames carry JSON as text or as lists; the field prepares either for the driver.
+        values = [json.loads(v) if isinstance(v, str) else v for v in series.to_list()]
+        return [field.get_db_prep_save(v, connection) for v in values]
     if isinstance(field, models.CharField | models.TextField) and not field.null:
         return series.fill_null("").to_list()
     return series.to_list()
@@ -184,3 +217,44 @@ def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+# Accounts for the front-door staff who act in the generated records (who rated, asked, decided). They
+# cannot sign in; they are kept with the other users when demo data is replaced, and reused.
+STAFF_ACCOUNT_PREFIX = "staff."
+STAFF_ACCOUNT_SUFFIX = ".generated"
+
+
+def staff_username(staff_id: int) -> str:
+    return f"{STAFF_ACCOUNT_PREFIX}{staff_id}{STAFF_ACCOUNT_SUFFIX}"
+
+
+def staff_accounts(staff: pl.DataFrame) -> dict[int, int]:
+    """An account for each member of staff in the frame (`id`, `first_name`, `last_name`, `job_role`): their
+    user keys by staff key. MASH staff have the MASH practitioner role, their manager the team manager's too."""
+    wanted = {staff_username(int(r["id"])): r for r in staff.iter_rows(named=True)}
+    existing = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
+    for username, row in wanted.items():
+        user = existing.get(username) or User(username=username)
+        user.first_name, user.last_name = row["first_name"], row["last_name"]
+        user.is_active = False
+        user.is_demo = True
+        if user.pk is None:
+            user.set_unusable_password()
+        user.save()
+        existing[username] = user
+        roles = {Role.MASH_PRACTITIONER.value}
+        if row["job_role"] == "team_manager":
+            roles.add(Role.TEAM_MANAGER.value)
+        have = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(roles - have)])
+    return {int(r["id"]): existing[u].pk for u, r in wanted.items()}
+
+
+def with_accounts(frame: pl.DataFrame, accounts: dict[int, int]) -> pl.DataFrame:
+    """Each `<name>_staff` column (a member of staff) as the `<name>_id` column of their account."""
+    staff_columns = [c for c in frame.columns if c.endswith("_staff")]
+    return frame.with_columns(
+        pl.col(c).replace_strict(accounts, default=None, return_dtype=pl.Int64).alias(c.removesuffix("_staff") + "_id")
+        for c in staff_columns
+    ).drop(staff_columns)
