@@ -213,9 +213,10 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         if borough.mash is not None:
             accounts = load.staff_accounts(borough.mash.staff)
             tables = [(model, load.with_accounts(frame, accounts)) for model, frame in tables]
-        for model, frame in tables:
-            label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
-            load.insert(model, frame, stamp, report, label)
+        with load.indexes_built_after([m for m, _ in tables]):
+            for model, frame in tables:
+                label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
+                load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
 
 
