@@ -267,3 +267,15 @@ OPENMASH_DEMO = _env_flag("OPENMASH_DEMO")
 OPENMASH_CHILD_POPULATION = int(os.environ.get("OPENMASH_CHILD_POPULATION", "45000"))
 # How long after a MASH contact MASH practitioners keep sight of the child.
 OPENMASH_MASH_RECENT_DAYS = int(os.environ.get("OPENMASH_MASH_RECENT_DAYS", "30"))
+
+# The public "report a concern" form: at most this many reports from one client address in the window
+# (counted in the database, so every server process shares the count), and the phone number it gives.
+OPENMASH_REPORT_LIMIT = int(os.environ.get("OPENMASH_REPORT_LIMIT", "5"))
+OPENMASH_REPORT_WINDOW = dt.timedelta(seconds=int(os.environ.get("OPENMASH_REPORT_WINDOW_SECONDS", "3600")))
+OPENMASH_FRONT_DOOR_PHONE = os.environ.get("OPENMASH_FRONT_DOOR_PHONE", "01632 960000")
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the client's
+# address (e.g. X-Forwarded-For, which the proxy must overwrite, not append to) so each client is counted
+# on its own. Unset, the connection's own address is used.
+OPENMASH_CLIENT_ADDRESS_HEADER = os.environ.get("OPENMASH_CLIENT_ADDRESS_HEADER", "").strip()
+# Drafts of long forms (personal data) are kept this long after they were last saved.
+OPENMASH_DRAFT_DAYS = int(os.environ.get("OPENMASH_DRAFT_DAYS", "30"))

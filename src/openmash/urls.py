@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("openmash.access.urls")),
     path("", include("openmash.journey.urls")),
     path("", include("openmash.front_door.urls")),
+    path("", include("openmash.casework.urls")),
     path("", include("openmash.performance.urls")),
     path("", include("openmash.web.urls")),
 ]

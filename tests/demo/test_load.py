@@ -19,6 +19,7 @@ from openmash.demo.params import SIZES
 from openmash.journey.schema import SCHEMA, conform
 from openmash.journey.selectors import journey_events
 from openmash.people.models import Child
+from openmash.people.name_keys import name_key
 from openmash.protection.models import ChildProtectionPlan
 from openmash.workforce.models import Allocation, StaffMember
 
@@ -50,6 +51,9 @@ def test_small_loads_and_reads_back_the_same_events(small: Borough) -> None:
     assert events.equals(small.events())
     assert {r["name"] for r in summary["rates"]} >= {"re_referral_rate", "average_caseload"}  # type: ignore[union-attr]
     assert DemoDataset.objects.get().summary == summary
+    # The bulk load stores the sound-alike name keys Child.save() would, which matching looks children up by.
+    keys = Child.objects.values_list("first_name", "last_name", "first_name_key", "last_name_key")
+    assert all((fk, lk) == (name_key(first), name_key(last)) for first, last, fk, lk in keys)
 
 
 @pytest.mark.django_db

@@ -96,6 +96,8 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "ethnicity": S,
         "address": I,
         "postcode": I,
+        "first_name_key": I,
+        "last_name_key": I,
     },
     "people.ChildDisability": {"id": O, "child": O, "code": S},
     "people.Adult": {
@@ -150,6 +152,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "subject_first_name": I,
         "subject_last_name": I,
         "subject_date_of_birth": I,
+        "subject_age": I,
         "subject_nhs_number": I,
         "subject_upn": I,
         "subject_address": I,
@@ -285,6 +288,8 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "action_taken": S,
     },
     "front_door.FormDraft": {"id": O, "user": O, "form": O, "data": S, "updated_at": O},
+    # A keyed hash of a client address (not reversible without the secret key) and a time.
+    "front_door.PublicReportAttempt": {"id": O, "client": O, "at": O},
     "front_door.PartnerApiToken": {
         "id": O,
         "agency": O,

@@ -54,7 +54,8 @@ def register_models() -> None:
     for label in TRACKED:
         model = apps.get_model(label)
         if not auditlog.contains(model):
-            auditlog.register(model, exclude_fields=["created_at", "updated_at"])
+            # The name keys are derived from the names (people/name_keys.py): the names' history says it all.
+            auditlog.register(model, exclude_fields=["created_at", "updated_at", "first_name_key", "last_name_key"])
     user = apps.get_model("accounts.User")
     if not auditlog.contains(user):
         auditlog.register(user, exclude_fields=["password", "last_login"])

@@ -105,7 +105,9 @@ def _scopes(user: User) -> list[tuple[Basis, Q]]:
                 # An open MASH request for this agency's checks: the researcher needs to know whom to look up.
                 | _within(
                     Q(contacts__information_requests__agency=user.agency, contacts__information_requests__status="open")
-                ),
+                )
+                # The agency leading an open early help package agreed at the front door works with the family.
+                | _within(Q(early_help_packages__lead_agency=user.agency, early_help_packages__closed_on__isnull=True)),
             )
         )
     return scopes
@@ -274,6 +276,25 @@ def can_search_disclosures(user: User) -> bool:
     return (user.has_role(Role.AUDITOR) and not is_scrutiny_only(user)) or manages_front_door(user)
 
 
+def sees_early_help(user: User) -> bool:
+    """The list of open early help packages: the MASH, and partner-agency staff for the packages their agency leads."""
+    return works_front_door(user) or (may_see_children(user) and not is_childrens_social_care(user))
+
+
+def early_help_scope(user: User) -> Q | None:
+    """A condition on early help packages: those this user may list and close, or None for nobody.
+
+    The hub closes packages it agreed however long ago (its usual sight of a child lasts 30 days), so MASH
+    practitioners see every package except on a restricted record they are not named on; the lead agency's
+    staff see their own agency's packages for children they may see.
+    """
+    if works_front_door(user):
+        return unrestricted_or_named(user)
+    if sees_early_help(user):
+        return Q(lead_agency=user.agency, child__in=visible_children(user).values("pk"))
+    return None
+
+
 def is_restricted_from(user: User, child: Child | None) -> bool:
     """Whether a restriction on the child keeps this user out (front-door lists hide such contacts)."""
     if child is None:
@@ -302,6 +323,21 @@ def works_cse(user: User) -> bool:
 def sees_cse_flag(user: User, basis: Basis | None) -> bool:
     """The CSE flag on a child's record: whoever may read the casework, and the CSE team."""
     return casework_visible(user, basis) or (basis is not None and works_cse(user))
+
+
+def referral_queue_scope(user: User) -> Q | None:
+    """Which referrals waiting for allocation a user sees, as a condition on Referral: a manager's whole
+    service, a social worker's own team; None for anyone else (the page answers as missing)."""
+    if not (user.is_authenticated and user.is_active) or is_scrutiny_only(user) or not is_childrens_social_care(user):
+        return None
+    staff_id, team_id, service_id = _staff_team_and_service(user)
+    if staff_id is None:
+        return None
+    if user.has_role(*MANAGER_ROLES):
+        return Q(team__service_id=service_id)
+    if user.has_role(Role.SOCIAL_WORKER):
+        return Q(team_id=team_id)
+    return None
 
 
 # Exports and the audit trail -------------------------------------------------------------------

@@ -57,7 +57,14 @@ class Referral(TimeStamped):
                 condition=Q(no_further_action=True) | ~Q(primary_need=""), name="referral_primary_need_unless_nfa"
             ),
         ]
-        indexes = [models.Index(fields=["child", "referral_date"]), models.Index(fields=["referral_date"])]
+        indexes = [
+            models.Index(fields=["child", "referral_date"]),
+            models.Index(fields=["referral_date"]),
+            # The queues of referrals waiting for allocation: a team's open referrals, oldest first.
+            models.Index(
+                fields=["team", "referral_date"], condition=Q(closure_date__isnull=True), name="referral_open_by_team"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.pk} ({self.referral_date:%d/%m/%Y})"

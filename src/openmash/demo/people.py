@@ -10,6 +10,7 @@ import polars as pl
 
 from openmash.core import workdays as wd
 from openmash.core.codes import AssessmentFactor, Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
+from openmash.people.name_keys import name_key
 from openmash.returns.rules import school_age_from
 
 from . import names
@@ -134,6 +135,9 @@ def build_people(seed: int, frames: ShardFrames, horizon: Horizon) -> People:
             "ethnicity": ethnicity,
             "address": fam_address_np[fam_index],
             "postcode": fam_postcode_np[fam_index],
+            # What Child.save() stores; the bulk load does not go through save().
+            "first_name_key": name_keys(first_names),
+            "last_name_key": name_keys(surname),
         }
     ).with_columns(
         date_of_birth=pl.when(pl.Series(unborn)).then(None).otherwise(pl.col("date_of_birth")),
@@ -159,6 +163,12 @@ def build_people(seed: int, frames: ShardFrames, horizon: Horizon) -> People:
         as_of,
     )
     return People(children=children, disabilities=disabilities, adults=adults, relationships=relationships)
+
+
+def name_keys(values: np.ndarray) -> pl.Series:
+    """The sound-alike key of each name (people/name_keys.py), worked out once per distinct name."""
+    keys = {name: name_key(name) for name in np.unique(values).tolist()}
+    return pl.Series([keys[name] for name in values.tolist()], dtype=pl.String)
 
 
 # Chance that a child at school has no UPN on record, by what is known of them (the rest have one).

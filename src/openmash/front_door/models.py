@@ -88,6 +88,8 @@ class Contact(TimeStamped):
     subject_first_name = models.CharField(max_length=100, blank=True)
     subject_last_name = models.CharField(max_length=100, blank=True)
     subject_date_of_birth = models.DateField(null=True, blank=True)
+    # The age the person contacting gave, when they do not know the date of birth.
+    subject_age = models.PositiveSmallIntegerField(null=True, blank=True)
     subject_nhs_number = models.CharField(max_length=10, blank=True)
     subject_upn = models.CharField(max_length=13, blank=True)
     subject_address = models.CharField(max_length=200, blank=True)
@@ -157,6 +159,9 @@ class Contact(TimeStamped):
             models.CheckConstraint(
                 condition=Q(rag="") | Q(rated_at__isnull=False, decision_due_at__isnull=False),
                 name="contact_rag_has_due_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_age__isnull=True) | Q(subject_age__lte=17), name="contact_subject_age_child"
             ),
         ]
         indexes = [
@@ -656,3 +661,7 @@ class PartnerApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_agency_display()}: {self.name} ({self.prefix}…)"
+
+
+# The public report's rate limit keeps its own table (front_door/public/models.py).
+from .public.models import PublicReportAttempt  # noqa: E402, F401

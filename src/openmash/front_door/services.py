@@ -205,6 +205,8 @@ class ReportedChild:
     address: str = ""
     postcode: str = ""
     school: str = ""
+    # The age given when the date of birth is not known.
+    age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,10 @@ def _clean_subject(child: ReportedChild) -> ReportedChild:
         raise ServiceError("Enter a real postcode, like SW1A 1AA", field="subject_postcode")
     if len(child.address) > 200 or len(child.school) > 200:
         raise ServiceError("The address and school must be 200 characters or fewer", field="subject_address")
+    if child.age is not None and not 0 <= child.age <= 17:
+        raise ServiceError("The age must be between 0 and 17", field="subject_age")
     return ReportedChild(
-        first, last, child.date_of_birth, nhs, upn, child.address.strip(), postcode, child.school.strip()
+        first, last, child.date_of_birth, nhs, upn, child.address.strip(), postcode, child.school.strip(), child.age
     )
 
 
@@ -336,6 +340,7 @@ def contact_receive(
             subject_first_name=subject.first_name,
             subject_last_name=subject.last_name,
             subject_date_of_birth=subject.date_of_birth,
+            subject_age=subject.age,
             subject_nhs_number=subject.nhs_number,
             subject_upn=subject.upn,
             subject_address=subject.address,
@@ -498,7 +503,10 @@ def information_request_answer(
     """An agency researcher answers a request for their agency: the answer is a contribution about the child
     at the sharing level they choose."""
     request = (
-        InformationRequest.objects.select_for_update().select_related("contact").filter(pk=request.pk).first()
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .filter(pk=request.pk)
+        .first()
         or request
     )
     if not policy.answers_information_requests(acting_user, request.agency):
@@ -660,7 +668,7 @@ def contact_decide_with_result(
       told the outcome and offered the survey; the cumulative-concern check runs.
     """
     details = details or DecisionDetails()
-    locked = Contact.objects.select_for_update().select_related("child").filter(pk=contact.pk).first()
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("child").filter(pk=contact.pk).first()
     if locked is None:
         raise ServiceError("That contact does not exist")
     contact = locked
@@ -779,10 +787,15 @@ def disclosure_record(*, contact: Contact, sharing: Sharing, acting_user: User) 
 def early_help_close(
     *, package: EarlyHelpPackage, closed_on: dt.date, outcome: EarlyHelpOutcome | str, acting_user: User
 ) -> EarlyHelpPackage:
-    package = EarlyHelpPackage.objects.select_for_update().select_related("child").get(pk=package.pk)
-    if not (policy.works_front_door(acting_user) or acting_user.agency == package.lead_agency):
+    package = EarlyHelpPackage.objects.select_for_update(of=("self",)).select_related("child").get(pk=package.pk)
+    if policy.works_front_door(acting_user):
+        # The hub closes packages it agreed, however long ago: its usual sight of a child lasts 30 days.
+        hidden = policy.is_restricted_from(acting_user, package.child)
+    elif acting_user.agency == package.lead_agency:
+        hidden = not policy.can_view_child(acting_user, package.child)
+    else:
         raise ServiceError("Only the MASH or the lead agency can close this early help")
-    if not policy.can_view_child(acting_user, package.child):
+    if hidden:
         raise ServiceError("That early help does not exist")
     if package.closed_on is not None:
         raise ServiceError(f"This early help was closed on {long_date(package.closed_on)}")
@@ -868,7 +881,7 @@ def cumulative_concern_acknowledge(
     *, alert: CumulativeConcernAlert, action_taken: str, acting_user: User
 ) -> CumulativeConcernAlert:
     _ensure_front_door(acting_user)
-    alert = CumulativeConcernAlert.objects.select_for_update().select_related("child").get(pk=alert.pk)
+    alert = CumulativeConcernAlert.objects.select_for_update(of=("self",)).select_related("child").get(pk=alert.pk)
     if policy.is_restricted_from(acting_user, alert.child):
         raise ServiceError("That alert does not exist")
     if alert.acknowledged_at is not None:
@@ -912,6 +925,12 @@ def feedback_submit(*, token: str, answers: SurveyAnswers) -> ReferrerFeedback:
     feedback = ReferrerFeedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.responded_at is not None:
         raise ServiceError("This survey link has already been used or is not valid")
+    return record_survey_answers(feedback, answers)
+
+
+def record_survey_answers(feedback: ReferrerFeedback, answers: SurveyAnswers) -> ReferrerFeedback:
+    """Check and keep the answers on a survey not yet answered (locked by the caller, who has checked who
+    may answer it: the holder of the one-off link, or the signed-in professional who referred)."""
     for name in ("ease", "explained_clearly", "agree_with_decision", "overall"):
         value = getattr(answers, name)
         if value is not None and not 1 <= value <= 5:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from openmash.core.codes import Disability, Ethnicity, RelationshipType, Sex, UPNUnknown
 from openmash.core.models import TimeStamped, one_of
+
+from .name_keys import KEY_LENGTH, name_key
 
 postcode_validator = RegexValidator(
     r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", "Enter a full UK postcode, like SW1A 1AA"
@@ -31,6 +35,9 @@ class Child(TimeStamped):
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     address = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=8, blank=True, validators=[postcode_validator])
+    # Sound-alike keys of the names (people/name_keys.py), for matching; derived, never entered.
+    first_name_key = models.CharField(max_length=KEY_LENGTH, blank=True, editable=False)
+    last_name_key = models.CharField(max_length=KEY_LENGTH, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -62,10 +69,26 @@ class Child(TimeStamped):
             models.CheckConstraint(condition=Q(upn="") | Q(upn_unknown=""), name="child_upn_or_reason"),
             models.CheckConstraint(condition=~Q(first_name="") & ~Q(last_name=""), name="child_named"),
         ]
-        indexes = [models.Index(fields=["first_name"])]
+        indexes = [
+            models.Index(fields=["first_name"]),
+            # Matching looks candidates up by sound-alike names (either way round), date of birth and postcode.
+            models.Index(fields=["last_name_key", "first_name_key"], name="people_child_name_keys"),
+            models.Index(fields=["date_of_birth"], name="people_child_birth"),
+            models.Index(fields=["postcode"], name="people_child_postcode"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.la_child_id})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The keys are an index over the names, like a database index: kept right on every save so no
+        # path that records or renames a child can leave them stale (bulk loads call name_key themselves).
+        self.first_name_key = name_key(self.first_name)
+        self.last_name_key = name_key(self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "first_name_key", "last_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -1,4 +1,5 @@
-"""The Django admin for system administrators: staff structure and accounts, never a child.
+"""The Django admin for system administrators: staff structure, accounts and the authority's front-door
+settings (web/admin.py), never a child.
 
 Child-level data stays out of the admin (allocations are casework; the audit trail is read in the
 app's own audit pages), because the admin has no access policy and writes no audit rows.

@@ -16,7 +16,17 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = []
     if policy.may_see_children(user):
         items.append(("Find a child", "journey:child_search"))
+    if policy.can_refer(user):
+        items.append(("Refer a child", "front_door:refer"))
+    if policy.manages_front_door(user):
+        items.append(("Today at the front door", "front_door:flow"))
+    if policy.referral_queue_scope(user) is not None:
+        items.append(("Referrals waiting", "casework:queue"))
+    if policy.sees_early_help(user):
+        items.append(("Early help", "front_door:early_help"))
     items.append(("Headline figures", "performance:headlines"))
+    if policy.can_search_disclosures(user):
+        items.append(("Disclosure ledger", "front_door:disclosures"))
     if policy.can_review_break_glass(user):
         items.append(("Records opened outside access", "access:break_glass_reviews"))
     if policy.can_export(user, policy.Export.AUDIT_LOG):
