@@ -38,6 +38,13 @@ from openmash.front_door.models import (
     ReferrerFeedback,
     SharingLevel,
 )
+from openmash.front_door.oversight.selectors import (
+    LedgerFilters,
+    disclosure_search,
+    front_door_flow,
+    open_early_help,
+    overdue_contacts,
+)
 from openmash.front_door.selectors import visible_contributions
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
@@ -196,3 +203,20 @@ def test_the_cse_worker_holds_open_cse_cases(loaded: None) -> None:
     assert cases.count() >= 2
     visible = set(policy.visible_children(user).values_list("pk", flat=True))
     assert _unrestricted(cases.values_list("child_id", flat=True)) <= visible
+
+
+def test_the_mash_manager_sees_the_flow_the_overdue_and_the_ledger(loaded: None) -> None:
+    manager = User.objects.get(username="mashmgr.demo")
+    moment = as_of_moment(AS_OF)
+    flow = front_door_flow(user=manager, now=moment)
+    assert flow.unmatched >= 5
+    assert flow.overdue >= 3
+    assert all(r.count > 0 for r in flow.open_by_rag if r.rag)  # red, amber and green waiting
+    assert flow.received_today > 0
+    assert flow.decided_week > 0
+    assert flow.checks_outstanding > 0
+    assert flow.checks_overdue > 0
+    overdue = overdue_contacts(user=manager, now=moment)
+    assert overdue.page.paginator.count + overdue.hidden == flow.overdue
+    assert disclosure_search(user=manager, filters=LedgerFilters()).paginator.count > 0
+    assert open_early_help(user=manager).paginator.count > 0
