@@ -8,6 +8,10 @@ from .conftest import AS_OF
 
 
 def _all_tables(b: Borough) -> dict[str, object]:
+    assert b.mash is not None
+    assert b.contributions is not None
+    assert b.decisions is not None
+    assert b.cse is not None
     return {
         **b.frames.tables(),
         "people": b.people.children,
@@ -16,6 +20,10 @@ def _all_tables(b: Borough) -> dict[str, object]:
         "disabilities": b.people.disabilities,
         "staff": b.workforce.staff,
         "allocations": b.workforce.allocations,
+        **{f"mash.{k}": v for k, v in vars(b.mash).items()},
+        **{f"contributions.{k}": v for k, v in vars(b.contributions).items()},
+        **{f"decisions.{k}": v for k, v in vars(b.decisions).items()},
+        **{f"cse.{k}": v for k, v in vars(b.cse).items()},
     }
 
 
@@ -29,6 +37,15 @@ def test_same_seed_gives_identical_data(small: Borough) -> None:
 def test_another_seed_gives_other_data(small: Borough) -> None:
     other = build_borough(Options(size="small", seed=2, as_of=AS_OF))
     assert not other.events().equals(small.events())
+    # The front door's own records differ too: references, survey tokens, what the agencies said.
+    assert other.mash is not None
+    assert small.mash is not None
+    assert not set(other.mash.contacts["reference"].to_list()) & set(small.mash.contacts["reference"].to_list())
+    assert other.decisions is not None
+    assert small.decisions is not None
+    assert not set(other.decisions.feedback["token_hash"].to_list()) & set(
+        small.decisions.feedback["token_hash"].to_list()
+    )
 
 
 def test_another_as_of_date_moves_the_window(small: Borough) -> None:

@@ -11,6 +11,7 @@ current code with `demo_code(username)` or `openmash demo-users --code USERNAME`
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -27,8 +28,11 @@ from openmash.access import services as access_services
 from openmash.access.models import BreakGlassGrant, ChildRestriction
 from openmash.accounts import totp
 from openmash.accounts.models import Agency, Role, User, UserRole
+from openmash.front_door.models import Contact, CSECase, CumulativeConcernAlert, InformationRequest, PartnerApiToken
 from openmash.people.models import Child
 from openmash.workforce.models import Allocation, StaffMember, Team
+
+from .load import staff_username
 
 DEMO_DEVICE_NAME = "Demo authenticator"
 
@@ -41,6 +45,8 @@ class Link:
     TEAM_MANAGER = "team_manager"  # manages the case holder's team
     SERVICE_MANAGER = "service_manager"  # manages the service the case holder's team is in
     MASH = "mash"  # works in the MASH team
+    MASH_MANAGER = "mash_manager"  # manages the MASH team
+    CSE_WORKER = "cse_worker"  # a social worker in the CSE team holding CSE cases
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,21 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "demo-mash-practitioner-2026", "MASH practitioner at the front door", Link.MASH,
     ),
     DemoAccount(
+        "mashmgr.demo", "Helen", "Cross", Agency.CHILDRENS_SOCIAL_CARE, (Role.MASH_PRACTITIONER, Role.TEAM_MANAGER),
+        "demo-mash-manager-2026", "MASH team manager: today's flow, oversight and the disclosure ledger",
+        Link.MASH_MANAGER,
+    ),
+    DemoAccount(
         "police.demo", "Lee", "Harper", Agency.POLICE, (Role.MASH_PRACTITIONER,),
         "demo-police-in-the-mash-2026", "Police officer working in the MASH",
+    ),
+    DemoAccount(
+        "policeresearch.demo", "Rachel", "Moss", Agency.POLICE, (Role.AGENCY_RESEARCHER,),
+        "demo-police-researcher-2026", "Police researcher answering MASH information requests",
+    ),
+    DemoAccount(
+        "cse.demo", "Marcus", "Reid", Agency.CHILDRENS_SOCIAL_CARE, (Role.SOCIAL_WORKER,),
+        "demo-cse-worker-2026", "Social worker in the complex safeguarding (CSE) team", Link.CSE_WORKER,
     ),
     DemoAccount(
         "health.demo", "Nadia", "Rahman", Agency.HEALTH, (Role.AGENCY_RESEARCHER,),
@@ -161,10 +180,11 @@ class DemoSignIn:
     account: DemoAccount
     staff: StaffMember | None
     description: str
+    api_key: str | None = None  # the partner API key that acts as this account
 
     def as_dict(self) -> dict[str, object]:
         a = self.account
-        return {
+        out: dict[str, object] = {
             "username": a.username,
             "agency": a.agency.value,
             "roles": [r.value for r in a.roles],
@@ -172,6 +192,9 @@ class DemoSignIn:
             "totp_secret": a.totp_secret,
             "description": self.description,
         }
+        if self.api_key:
+            out["api_key"] = self.api_key
+        return out
 
 
 @transaction.atomic
@@ -194,12 +217,77 @@ def ensure_demo_users() -> list[DemoSignIn]:
             user.first_name, user.last_name = member.first_name, member.last_name
             user.save(update_fields=["first_name", "last_name"])
     notes = _access_examples(users, staff)
+    for username, more in _front_door_examples(users, staff).items():
+        notes.setdefault(username, []).extend(more)
+    api_keys = {API_KEY_ACCOUNT: _ensure_api_token(users[API_KEY_ACCOUNT])}
     result = []
     for account in DEMO_ACCOUNTS:
         member = staff.get(account.username)
         description = "; ".join([_describe(account, member), *notes.get(account.username, [])])
-        result.append(DemoSignIn(account, member, description))
+        result.append(DemoSignIn(account, member, description, api_keys.get(account.username)))
     return result
+
+
+# The partner API: a key for the police's own system, acting as the police researcher (demo only).
+API_KEY_ACCOUNT = "policeresearch.demo"
+API_SYSTEM_NAME = "Police case management system (demo)"
+
+
+def demo_api_key(username: str = API_KEY_ACCOUNT) -> str:
+    """The demo partner API key, the same on every run (in the API's format om_<prefix>_<secret>)."""
+    seed = hashlib.sha256(b"openmash-demo-api\x00" + username.encode()).digest()
+    secret = base64.urlsafe_b64encode(hashlib.sha256(seed + b"secret").digest()).rstrip(b"=").decode()
+    return f"om_{seed[:4].hex()}_{secret}"
+
+
+def _ensure_api_token(user: User) -> str:
+    key = demo_api_key(user.username)
+    prefix = key.split("_")[1]
+    token = PartnerApiToken.objects.filter(prefix=prefix).first() or PartnerApiToken(prefix=prefix)
+    token.agency = user.agency
+    token.name = API_SYSTEM_NAME
+    token.key_hash = hashlib.sha256(key.encode()).hexdigest()
+    token.acting_user = user
+    token.revoked_at = None
+    token.save()
+    return key
+
+
+def _front_door_examples(users: dict[str, User], staff: dict[str, StaffMember | None]) -> dict[str, list[str]]:
+    """What each front-door account finds waiting: the MASH practitioner takes over the open enquiries the
+    generated borough gave the member of staff they stand for; researchers have their agency's open requests."""
+    notes: dict[str, list[str]] = {}
+    mash_user, member = users["mash.demo"], staff.get("mash.demo")
+    if member is not None:
+        Contact.objects.filter(outcome="", owner__username=staff_username(member.pk)).update(owner=mash_user)
+    waiting = Contact.objects.filter(outcome="")
+    if waiting.exists():
+        now = timezone.now()
+        queue = (
+            f"the queue holds {waiting.count()} contacts: {waiting.filter(child__isnull=True).count()} not yet "
+            f"matched, {waiting.filter(rag='').count()} not yet rated, "
+            f"{waiting.filter(information_requests__status='open').distinct().count()} waiting for agency checks, "
+            f"{waiting.filter(decision_due_at__lt=now).count()} overdue"
+        )
+        notes["mash.demo"] = [f"owns {waiting.filter(owner=mash_user).count()} open enquiries", queue]
+        alerts = CumulativeConcernAlert.objects.count()
+        unacknowledged = CumulativeConcernAlert.objects.filter(acknowledged_at__isnull=True).count()
+        notes["mashmgr.demo"] = [
+            queue,
+            f"{alerts} cumulative-concern {'alert' if alerts == 1 else 'alerts'} ({unacknowledged} not acknowledged)",
+        ]
+    for account in DEMO_ACCOUNTS:
+        if Role.AGENCY_RESEARCHER in account.roles:
+            open_requests = InformationRequest.objects.filter(agency=account.agency, status="open")
+            if open_requests.exists():
+                notes[account.username] = [
+                    f"{open_requests.count()} open information requests for {account.agency.label}"
+                ]
+    cse_member = staff.get("cse.demo")
+    if cse_member is not None:
+        held = CSECase.objects.filter(worker=cse_member, closed_on__isnull=True).count()
+        notes["cse.demo"] = [f"holding {held} open CSE {'case' if held == 1 else 'cases'}"]
+    return notes
 
 
 RESTRICTION_REASON = (
@@ -298,6 +386,11 @@ def _refresh_user(account: DemoAccount) -> User:
 
 
 _OPEN = Q(allocations__end_date__isnull=True)
+CASE_HOLDING_ROLES = [
+    StaffMember.JobRole.SOCIAL_WORKER,
+    StaffMember.JobRole.SENIOR_SOCIAL_WORKER,
+    StaffMember.JobRole.ASYE,
+]
 
 
 def _link_staff(users: dict[str, User]) -> dict[str, StaffMember | None]:
@@ -328,17 +421,19 @@ def _link_staff(users: dict[str, User]) -> dict[str, StaffMember | None]:
                     account,
                     team,
                 )
-            elif account.link == Link.MASH:
+            elif account.link in (Link.MASH, Link.MASH_MANAGER):
                 mash_team = Team.objects.filter(kind=Team.Kind.MASH).order_by("id").first()
+                role = (
+                    StaffMember.JobRole.MASH_PRACTITIONER
+                    if account.link == Link.MASH
+                    else StaffMember.JobRole.TEAM_MANAGER
+                )
                 if mash_team is not None:
                     member = _pick_or_create(
-                        user,
-                        StaffMember.objects.filter(
-                            team__kind=Team.Kind.MASH, job_role=StaffMember.JobRole.MASH_PRACTITIONER
-                        ),
-                        account,
-                        mash_team,
+                        user, StaffMember.objects.filter(team__kind=Team.Kind.MASH, job_role=role), account, mash_team
                     )
+            elif account.link == Link.CSE_WORKER:
+                member = _cse_worker(user, account)
             links[account.username] = member
     for account in DEMO_ACCOUNTS:
         _link(users[account.username], links.get(account.username))
@@ -360,6 +455,24 @@ def _case_holder(user: User) -> StaffMember | None:
         .order_by("-open_allocations", "id")
         .first()
     )
+
+
+def _cse_worker(user: User, account: DemoAccount) -> StaffMember | None:
+    """The social worker (of any grade) in the CSE team holding the most open CSE cases (ties: the earliest
+    record)."""
+    candidates = (
+        StaffMember.objects.filter(
+            job_role__in=CASE_HOLDING_ROLES, is_case_holder=True, end_date__isnull=True, team__kind=Team.Kind.CSE
+        )
+        .filter(Q(user__isnull=True) | Q(user=user))
+        .annotate(open_cases=Count("cse_cases", filter=Q(cse_cases__closed_on__isnull=True)))
+        .order_by("-open_cases", "id")
+    )
+    member = candidates.first()
+    if member is not None:
+        return member
+    team = Team.objects.filter(kind=Team.Kind.CSE).order_by("id").first()
+    return None if team is None else _pick_or_create(user, StaffMember.objects.none(), account, team)
 
 
 def _busiest_casework_team() -> Team | None:
@@ -393,6 +506,8 @@ def _job_role_for(account: DemoAccount) -> str:
         Link.TEAM_MANAGER: StaffMember.JobRole.TEAM_MANAGER,
         Link.SERVICE_MANAGER: StaffMember.JobRole.SERVICE_MANAGER,
         Link.MASH: StaffMember.JobRole.MASH_PRACTITIONER,
+        Link.MASH_MANAGER: StaffMember.JobRole.TEAM_MANAGER,
+        Link.CSE_WORKER: StaffMember.JobRole.SOCIAL_WORKER,
     }[account.link]
 
 

@@ -43,7 +43,8 @@ def _parts(t: ShardFrames) -> list[pl.DataFrame]:
     def ev(kind: EventType) -> pl.Expr:
         return pl.lit(kind.value).alias("event_type")
 
-    contacts = t.contacts.select(
+    # A contact joins the journey once it is linked to a child (not while it waits to be matched).
+    contacts = t.contacts.filter(child.is_not_null()).select(
         ev(EventType.CONTACT),
         event_date=pl.col("received_at").dt.convert_time_zone(LOCAL_TIME_ZONE).dt.date(),
         child_id=child,

@@ -18,14 +18,30 @@ from django.db.models import Q, Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from openmash.front_door.models import AgencyContribution, ContributionShare
+from openmash.front_door.models import (
+    AgencyContribution,
+    ContactAdult,
+    ContributionShare,
+    CSECase,
+    CSEScreening,
+    CumulativeConcernAlert,
+    Disclosure,
+    EarlyHelpPackage,
+    FrontDoorSettings,
+    InformationRequest,
+    RagRating,
+    ReferrerFeedback,
+)
 from openmash.journey.schema import empty_events, to_stored
 from openmash.journey.selectors import journey_events
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
 from .contributions import Contributions, build_contributions
+from .cse import Screening, build_cse
+from .decisions import Decisions, build_decisions
 from .events import build_events
+from .mash import Mash, build_mash
 from .models import DemoDataset
 from .names import describe_contacts
 from .params import DEFAULT_PARAMETERS, SIZES, FlowParameters
@@ -102,6 +118,9 @@ class Borough:
     people: People
     workforce: Workforce
     contributions: Contributions | None = None
+    mash: Mash | None = None
+    decisions: Decisions | None = None
+    cse: Screening | None = None
 
     def events(self) -> pl.DataFrame:
         return build_events(self.frames)
@@ -126,9 +145,25 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
     ).select(age=(pl.col("received_at").dt.date() - pl.col("birth")).dt.total_days() / 365.25)
     described = describe_contacts(stream(options.seed, 902), frames.contacts["source"], ages["age"].to_numpy())
     frames.contacts = pl.concat([frames.contacts, described], how="horizontal")
-    contributions = build_contributions(options.seed, frames, horizon.as_of)
     step("Staffing teams and allocating cases", 1, 1)
-    return Borough(frames=frames, people=people, workforce=workforce, contributions=contributions)
+    step("Running the front door", 0, 1)
+    mash = build_mash(options.seed, frames, people, workforce, horizon)
+    frames.contacts = mash.contacts
+    contributions = build_contributions(options.seed, frames, horizon.as_of)
+    workers = mash.staff.filter(pl.col("job_role") != "team_manager")["id"].to_numpy()
+    managers = mash.staff.filter(pl.col("job_role") == "team_manager")["id"].to_list()
+    decisions = build_decisions(options.seed, frames, people, horizon, workers, managers[0] if managers else None)
+    cse = build_cse(options.seed, frames, people, workforce, horizon)
+    step("Running the front door", 1, 1)
+    return Borough(
+        frames=frames,
+        people=people,
+        workforce=workforce,
+        contributions=contributions,
+        mash=mash,
+        decisions=decisions,
+        cse=cse,
+    )
 
 
 def _stamp(as_of: dt.date) -> dt.datetime:
@@ -149,7 +184,10 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.Adult, p.adults),
         (load.Relationship, p.relationships),
         (load.Allocation, w.allocations),
+        # The default timescales and threshold, which the generated contacts follow.
+        (FrontDoorSettings, pl.DataFrame({"id": [1]})),
         (load.Contact, f.contacts),
+        *_rating_tables(borough.mash),
         (load.Referral, f.referrals),
         (load.Assessment, f.assessments),
         (load.AssessmentFactorRecord, _with_ids(f.factors)),
@@ -158,8 +196,9 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.Section47Enquiry, f.s47),
         (load.ChildProtectionPlan, f.plans),
         (load.ChildProtectionReview, f.reviews),
-        (load.JourneyEvent, _with_ids(to_stored(borough.events()))),
         *_contribution_tables(borough.contributions),
+        *_decision_tables(borough.decisions, borough.cse),
+        (load.JourneyEvent, _with_ids(to_stored(borough.events()))),
     ]
     with transaction.atomic():
         if not load.is_empty():
@@ -171,16 +210,44 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
                 load.delete_all(report)
             except load.DataInTheWay as exc:
                 raise GenerateError(str(exc)) from exc
-        for model, frame in tables:
-            label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
-            load.insert(model, frame, stamp, report, label)
+        if borough.mash is not None:
+            accounts = load.staff_accounts(borough.mash.staff)
+            tables = [(model, load.with_accounts(frame, accounts)) for model, frame in tables]
+        with load.indexes_built_after([m for m, _ in tables]):
+            for model, frame in tables:
+                label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
+                load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
+
+
+def _rating_tables(mash: Mash | None) -> list[tuple[type[Any], pl.DataFrame]]:
+    return [] if mash is None else [(RagRating, mash.ratings)]
 
 
 def _contribution_tables(contributions: Contributions | None) -> list[tuple[type[Any], pl.DataFrame]]:
     if contributions is None:
         return []
-    return [(AgencyContribution, contributions.contributions), (ContributionShare, contributions.shares)]
+    return [
+        (AgencyContribution, contributions.contributions),
+        (ContributionShare, contributions.shares),
+        (InformationRequest, contributions.requests),
+    ]
+
+
+def _decision_tables(decisions: Decisions | None, cse: Screening | None) -> list[tuple[type[Any], pl.DataFrame]]:
+    tables: list[tuple[type[Any], pl.DataFrame]] = []
+    if decisions is not None:
+        tables += [
+            (EarlyHelpPackage, decisions.early_help),
+            (Disclosure, decisions.disclosures),
+            (ReferrerFeedback, decisions.feedback),
+            (CumulativeConcernAlert, decisions.alerts),
+            (CumulativeConcernAlert.contacts.through, decisions.alert_contacts),
+            (ContactAdult, decisions.contact_adults),
+        ]
+    if cse is not None:
+        tables += [(CSEScreening, cse.screenings), (CSECase, cse.cases)]
+    return tables
 
 
 def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,7 +10,9 @@ date-times, as Django itself stores them).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -19,9 +21,24 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
 
+from openmash.accounts.models import Role, User, UserRole
 from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
 from openmash.core.models import JourneyEvent
-from openmash.front_door.models import Contact
+from openmash.front_door.models import (
+    AgencyContribution,
+    Contact,
+    ContactAdult,
+    ContributionShare,
+    CSECase,
+    CSEScreening,
+    CumulativeConcernAlert,
+    Disclosure,
+    EarlyHelpPackage,
+    FrontDoorSettings,
+    InformationRequest,
+    RagRating,
+    ReferrerFeedback,
+)
 from openmash.people.models import Adult, Child, ChildDisability, Relationship
 from openmash.protection.models import (
     ChildProtectionPlan,
@@ -43,7 +60,9 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Adult,
     Relationship,
     Allocation,
+    FrontDoorSettings,
     Contact,
+    RagRating,
     Referral,
     Assessment,
     AssessmentFactorRecord,
@@ -52,6 +71,17 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Section47Enquiry,
     ChildProtectionPlan,
     ChildProtectionReview,
+    AgencyContribution,
+    ContributionShare,
+    InformationRequest,
+    EarlyHelpPackage,
+    Disclosure,
+    ReferrerFeedback,
+    CSEScreening,
+    CSECase,
+    CumulativeConcernAlert,
+    CumulativeConcernAlert.contacts.through,
+    ContactAdult,
     JourneyEvent,
     DemoDataset,
 ]
@@ -140,7 +170,15 @@ def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt
             return text.to_list()
         return series.to_list()
     if isinstance(field, models.DateField):
+        if connection.vendor == "sqlite":
+            return series.cast(pl.String).to_list()  # ISO dates, as Django stores them (without a call per value)
         return series.to_list()
+    if isinstance(field, models.JSONField):
+        # Frames carry JSON as text (stored as it is on SQLite) or as lists; the field prepares them otherwise.
+        if connection.vendor == "sqlite" and series.dtype == pl.String:
+            return series.to_list()
+        values = [json.loads(v) if isinstance(v, str) else v for v in series.to_list()]
+        return [field.get_db_prep_save(v, connection) for v in values]
     if isinstance(field, models.CharField | models.TextField) and not field.null:
         return series.fill_null("").to_list()
     return series.to_list()
@@ -177,6 +215,31 @@ def insert(
             progress(f"Loading {label}", done, total)
 
 
+@contextmanager
+def indexes_built_after(model_list: Iterable[type[models.Model]]) -> Iterator[None]:
+    """On SQLite, drop the tables' secondary indexes for the bulk insert and build each once afterwards:
+    much faster than updating a dozen B-trees row by row. Inside the caller's transaction, so a failed load
+    leaves them as they were; a unique index built afterwards still refuses duplicates. Elsewhere a no-op."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    tables = [m._meta.db_table for m in model_list]
+    placeholders = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+            f"AND tbl_name IN ({placeholders}) ORDER BY name",
+            tables,
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+
+
 def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
     """After explicit keys, move each key sequence past them (PostgreSQL; a no-op on SQLite)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
@@ -184,3 +247,44 @@ def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+# Accounts for the front-door staff who act in the generated records (who rated, asked, decided). They
+# cannot sign in; they are kept with the other users when demo data is replaced, and reused.
+STAFF_ACCOUNT_PREFIX = "staff."
+STAFF_ACCOUNT_SUFFIX = ".generated"
+
+
+def staff_username(staff_id: int) -> str:
+    return f"{STAFF_ACCOUNT_PREFIX}{staff_id}{STAFF_ACCOUNT_SUFFIX}"
+
+
+def staff_accounts(staff: pl.DataFrame) -> dict[int, int]:
+    """An account for each member of staff in the frame (`id`, `first_name`, `last_name`, `job_role`): their
+    user keys by staff key. MASH staff have the MASH practitioner role, their manager the team manager's too."""
+    wanted = {staff_username(int(r["id"])): r for r in staff.iter_rows(named=True)}
+    existing = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
+    for username, row in wanted.items():
+        user = existing.get(username) or User(username=username)
+        user.first_name, user.last_name = row["first_name"], row["last_name"]
+        user.is_active = False
+        user.is_demo = True
+        if user.pk is None:
+            user.set_unusable_password()
+        user.save()
+        existing[username] = user
+        roles = {Role.MASH_PRACTITIONER.value}
+        if row["job_role"] == "team_manager":
+            roles.add(Role.TEAM_MANAGER.value)
+        have = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(roles - have)])
+    return {int(r["id"]): existing[u].pk for u, r in wanted.items()}
+
+
+def with_accounts(frame: pl.DataFrame, accounts: dict[int, int]) -> pl.DataFrame:
+    """Each `<name>_staff` column (a member of staff) as the `<name>_id` column of their account."""
+    staff_columns = [c for c in frame.columns if c.endswith("_staff")]
+    return frame.with_columns(
+        pl.col(c).replace_strict(accounts, default=None, return_dtype=pl.Int64).alias(c.removesuffix("_staff") + "_id")
+        for c in staff_columns
+    ).drop(staff_columns)

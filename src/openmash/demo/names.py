@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from openmash.people.identifiers import upn_check_letter
+from openmash.people.identifiers import _UPN_CHECK_LETTERS as UPN_CHECK_LETTERS
 
 DEMO_LA_CODE = "999"
 POSTCODE_AREA = "DB"
@@ -709,13 +709,17 @@ def nhs_numbers(rng: np.random.Generator, n: int) -> pl.Series:
 
 
 def upns(serials: np.ndarray, allocation_year: np.ndarray) -> pl.Series:
-    """UPNs: check letter, LA code 999, a 4-digit school number, 2-digit year, 3-digit serial."""
-    school = 2000 + (serials // 1000) % 8000
-    body = [
-        f"{DEMO_LA_CODE}{s:04d}{y % 100:02d}{x % 1000:03d}"
-        for s, y, x in zip(school, allocation_year, serials, strict=True)
-    ]
-    return pl.Series([upn_check_letter(b) + b for b in body])
+    """UPNs: check letter, LA code 999, a 4-digit school number, 2-digit year, 3-digit serial (the check
+    letter as people.identifiers.upn_check_letter works it out, vectorised)."""
+    school = 2000 + (np.asarray(serials, dtype=np.int64) // 1000) % 8000
+    year = np.asarray(allocation_year, dtype=np.int64) % 100
+    serial = np.asarray(serials, dtype=np.int64) % 1000
+    number = (int(DEMO_LA_CODE) * 10**9 + school * 10**5 + year * 10**3 + serial).astype(np.int64)
+    digits = (number[:, None] // 10 ** np.arange(11, -1, -1, dtype=np.int64)) % 10
+    total = digits @ np.arange(2, 14, dtype=np.int64)
+    letters = np.asarray(list(UPN_CHECK_LETTERS), dtype=object)[total % 23]
+    body = pl.Series(number, dtype=pl.Int64).cast(pl.String).str.zfill(12)
+    return pl.select(pl.concat_str(pl.Series(letters.astype(str)), body)).to_series()
 
 
 # Who makes a contact and what they say, by source of referral (all invented, in general terms). Each
@@ -858,9 +862,28 @@ _SOURCE_GROUP = {
 }
 
 
+# Professional titles as they appear in a referral (the short forms used by police above).
+_POLICE_TITLES = {"PC": "Police constable", "DC": "Detective constable", "Sgt": "Police sergeant"}
+# Where each agency's staff have their email (the reserved .example domain: never a real address).
+_EMAIL_DOMAINS = {
+    "police": "police.demo-borough.example",
+    "health": "nhs.demo-borough.example",
+    "education": "schools.demo-borough.example",
+    "housing": "housing.demo-borough.example",
+    "csc": "council.demo-borough.example",
+    "youth_justice": "council.demo-borough.example",
+    "early_help": "council.demo-borough.example",
+    "probation": "probation.demo-borough.example",
+    "": "mail.example",
+}
+
+
 def describe_contacts(rng: np.random.Generator, sources: pl.Series, ages: np.ndarray | None = None) -> pl.DataFrame:
-    """Referrer name, partner agency and a one-line summary for each contact, by its source and the
-    child's age in years on the day (a summary only where it fits the age)."""
+    """Who made each contact (name, role, partner agency, how to reach them) and a one-line summary, by
+    its source and the child's age in years on the day (a summary only where it fits the age).
+
+    Professionals give their work email and usually a phone number; members of the public a phone number
+    or an email address more often than not; anonymous callers and children asking for help nothing."""
     n = sources.len()
     age = np.zeros(n) if ages is None else np.asarray(ages, dtype=np.float64)
     codes = sources.to_numpy()
@@ -883,10 +906,112 @@ def describe_contacts(rng: np.random.Generator, sources: pl.Series, ages: np.nda
         role[sel] = np.asarray(health_roles, dtype=object)[rng.integers(0, len(health_roles), sel.size)]
     early_years = np.flatnonzero((groups == "education") & (age < 4))
     role[early_years] = np.asarray(_EARLY_YEARS_ROLES, dtype=object)[rng.integers(0, 2, early_years.size)]
-    people = surnames(rng, np.zeros(n, dtype=np.int64)).to_numpy()
-    badge = rng.integers(1000, 9999, n)
-    named = [
-        r if r in ("Anonymous",) else (f"{r} {b} {s}" if r in ("PC", "DC", "Sgt") else f"{r} ({s})")
-        for r, s, b in zip(role, people, badge, strict=True)
-    ]
-    return pl.DataFrame({"referrer_name": named, "referrer_agency": agency.astype(str), "summary": summary.astype(str)})
+    u = rng.random(n)
+    frame = pl.DataFrame(
+        {
+            "first": adult_first_names(rng, rng.random(n) < 0.7, np.zeros(n, dtype=np.int64)),
+            "last": surnames(rng, np.zeros(n, dtype=np.int64)),
+            "role": pl.Series(role.astype(str)),
+            "agency": pl.Series(agency.astype(str)),
+            "badge": rng.integers(1000, 9999, n),
+            "unnamed": np.isin(groups, ["anonymous", "self"]),
+            "self": groups == "self",
+            "u": u,
+            "phone": rng.integers(0, 1000, n),
+        }
+    )
+    professional = pl.col("agency") != ""
+    named = ~pl.col("unnamed")
+    email = pl.concat_str(
+        pl.col("first").str.to_lowercase(),
+        pl.lit("."),
+        pl.col("last").str.to_lowercase().str.replace_all(r"[' ]", ""),
+        pl.lit("@"),
+        pl.col("agency").replace_strict(_EMAIL_DOMAINS, default="mail.example"),
+    )
+    has_phone = pl.when(professional).then(pl.col("u") < 0.8).when(named).then(pl.col("u") < 0.6)
+    return frame.select(
+        referrer_name=pl.when(named).then(pl.concat_str("first", pl.lit(" "), "last")).otherwise(pl.lit("")),
+        referrer_role=pl.when(pl.col("role").is_in(list(_POLICE_TITLES)))
+        .then(pl.concat_str(pl.col("role").replace_strict(_POLICE_TITLES, default=""), pl.lit(" "), "badge"))
+        .otherwise(pl.col("role")),
+        referrer_agency="agency",
+        referrer_email=pl.when(professional | (named & (pl.col("u") < 0.35))).then(email).otherwise(pl.lit("")),
+        # Ofcom's numbers kept for drama (01632 960000 to 960999): never anyone's real number.
+        referrer_phone=pl.when(has_phone.otherwise(pl.col("self") & (pl.col("u") < 0.3)))
+        .then(pl.concat_str(pl.lit("01632 960"), pl.col("phone").cast(pl.String).str.zfill(3)))
+        .otherwise(pl.lit("")),
+        summary=pl.Series(summary.astype(str)),
+    )
+
+
+# Names a child is often called instead of the name on their records (for the slips in contacts).
+NICKNAMES: dict[str, list[str]] = {
+    "Olivia": ["Liv", "Livvy"],
+    "Amelia": ["Millie", "Amy"],
+    "Isabella": ["Bella", "Izzy"],
+    "Sophia": ["Sophie"],
+    "Sofia": ["Sophie"],
+    "Florence": ["Flo"],
+    "Charlotte": ["Charlie", "Lottie"],
+    "Matilda": ["Tilly"],
+    "Jessica": ["Jess"],
+    "Evelyn": ["Evie"],
+    "Elsie": ["Elise"],
+    "Bethany": ["Beth"],
+    "Hannah": ["Hanna"],
+    "Rosie": ["Rose"],
+    "Maisie": ["Maisy"],
+    "Lucy": ["Lu"],
+    "Megan": ["Meg"],
+    "Courtney": ["Court"],
+    "Scarlett": ["Scarlet"],
+    "Jasmin": ["Jas", "Jasmine"],
+    "Khadija": ["Khadijah"],
+    "Ayesha": ["Aisha"],
+    "Aaliyah": ["Aliyah"],
+    "Simran": ["Sim"],
+    "Deborah": ["Debbie"],
+    "Precious": ["Presh"],
+    "Oliver": ["Ollie", "Olly"],
+    "William": ["Will", "Billy", "Liam"],
+    "Thomas": ["Tom", "Tommy"],
+    "Theodore": ["Theo", "Teddy"],
+    "Henry": ["Harry"],
+    "Harry": ["Haz"],
+    "Alfie": ["Alf"],
+    "Freddie": ["Fred", "Freddy"],
+    "James": ["Jamie", "Jim"],
+    "Joshua": ["Josh"],
+    "Josiah": ["Josh"],
+    "Daniel": ["Dan", "Danny"],
+    "Samuel": ["Sam", "Sammy"],
+    "Joseph": ["Joe", "Joey"],
+    "Jacob": ["Jake"],
+    "Nathaniel": ["Nathan", "Nate"],
+    "Isaac": ["Ike"],
+    "Callum": ["Cal"],
+    "Mason": ["Mase"],
+    "Harvey": ["Harv"],
+    "Archie": ["Arch"],
+    "Muhammad": ["Mohammed", "Mo"],
+    "Ibrahim": ["Ibby"],
+    "Zakariya": ["Zak", "Zakaria"],
+    "Yusuf": ["Yousef"],
+    "Emmanuel": ["Manny"],
+    "Elijah": ["Eli"],
+    "David": ["Dave"],
+}
+
+
+def typo(rng: np.random.Generator, name: str) -> str:
+    """The name as someone might mistype or mishear it: two letters swapped, one dropped or one doubled."""
+    if len(name) < 4:
+        return name + name[-1]
+    i = int(rng.integers(1, len(name) - 1))
+    kind = int(rng.integers(0, 3))
+    if kind == 0 and name[i] != name[i + 1]:
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    if kind == 1:
+        return name[:i] + name[i + 1 :]
+    return name[: i + 1] + name[i] + name[i + 1 :]

@@ -217,9 +217,10 @@ def _upns(
     entry_year = entry.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     upn = np.where(at_school & ~missing, names.upns(serials, entry_year).to_numpy(), "")
     # CIN rule 8770Q: "not of school age" (UN1) only before compulsory school age, not merely under 6.
+    days, which = np.unique(birth, return_inverse=True)  # once per birthday, not per child
     school_age = np.fromiter(
-        (wd.day_number(school_age_from(wd.to_date(int(b)))) for b in birth), dtype=np.int64, count=n
-    )
+        (wd.day_number(school_age_from(wd.to_date(int(b)))) for b in days), dtype=np.int64, count=days.size
+    )[which]
     before_school_age = ~unborn & (as_of < school_age)
     u = UPNUnknown
     other = np.asarray([u.UN2.value, u.UN3.value, u.UN5.value])[categorical(rng.random(n), [45, 30, 25])]

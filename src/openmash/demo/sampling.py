@@ -11,9 +11,10 @@ alpha (square roots of primes) so decisions stay independent of each other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import polars as pl
 
 _PRIMES = [
     2,
@@ -125,3 +126,17 @@ def categorical(u: np.ndarray, weights: Sequence[float]) -> np.ndarray:
 
 def choice(rng: np.random.Generator, options: Sequence[int], weights: Sequence[float], size: int) -> np.ndarray:
     return np.asarray(options)[categorical(rng.random(size), weights)]
+
+
+def pick_texts(rng: np.random.Generator, keys: pl.Series, options: Mapping[str, Sequence[str]]) -> pl.Series:
+    """For each key, one of its texts at random ("" for a key with none): vectorised, for large frames."""
+    table = pl.DataFrame(
+        [(key, i, text) for key, texts in options.items() for i, text in enumerate(texts)],
+        schema={"key": pl.String, "i": pl.Int64, "text": pl.String},
+        orient="row",
+    )
+    counts = {key: len(texts) for key, texts in options.items()}
+    frame = pl.DataFrame({"key": keys.cast(pl.String), "u": rng.random(keys.len())}).with_columns(
+        i=(pl.col("u") * pl.col("key").replace_strict(counts, default=0, return_dtype=pl.Int64)).cast(pl.Int64)
+    )
+    return frame.join(table, on=["key", "i"], how="left", maintain_order="left")["text"].fill_null("")

@@ -25,7 +25,7 @@ import polars as pl
 
 from openmash.core import workdays as wd
 from openmash.core.codes import PrimaryNeed, ReasonForClosure, ReferralSource
-from openmash.front_door.models import Contact
+from openmash.front_door.models import Contact, FrontDoorSettings, TimescaleUnit
 from openmash.protection.models import StrategyDiscussion
 
 from .params import (
@@ -1133,9 +1133,9 @@ def _contacts(
     waiting = np.concatenate([waiting, np.ones(k, dtype=bool)])
     c_outcome = np.where(waiting, len(CONTACT_OUTCOMES), c_outcome)
     # Rated on arrival (the rating's clock starts at receipt either way).
-    due = _local_to_utc(contact_deadline(received, rag))
-    received = _local_to_utc(received)
-    decided = _local_to_utc(decided)
+    due = local_to_utc(contact_deadline(received, rag))
+    received = local_to_utc(received)
+    decided = local_to_utc(decided)
     decided = np.maximum(decided, received)
 
     # Keys in order of receipt (referrals first among equals, as their contacts were numbered first).
@@ -1146,12 +1146,12 @@ def _contacts(
         {
             "id": contact_ids,
             "child_id": child_ids[c_child],
-            "received_at": _utc(received),
-            "decided_at": _masked(_utc(decided), ~waiting),
+            "received_at": utc_series(received),
+            "decided_at": _masked(utc_series(decided), ~waiting),
             "source": _labels(list(p.sources), c_source),
             "rag": _labels(RAGS, rag),
-            "rated_at": _utc(received),
-            "decision_due_at": _utc(due),
+            "rated_at": utc_series(received),
+            "decision_due_at": utc_series(due),
             "match_decision": pl.Series(["linked"] * received.size),
             "outcome": _labels([*CONTACT_OUTCOMES, ""], c_outcome),
             "team_id": pl.Series([None] * received.size, dtype=pl.Int64),
@@ -1167,16 +1167,26 @@ DAY_US = 86_400_000_000
 # The data stands as it was at 15:00 (London time) on the as-of date: contacts received before then,
 # and those not decided by then still waiting in the MASH.
 AS_OF_MINUTE = 15 * 60
-# Decision timescales for contacts by RAG rating (local practice, see docs/demo.md): red within 4
-# hours, amber within 1 working day, green within 3 working days.
-RED_HOURS = 4
-RAG_WORKING_DAYS = (0, 1, 3)  # red (hours instead), amber, green
+
+
+def _decision_timescales() -> tuple[int, tuple[int, int, int]]:
+    """Red's decision timescale in hours, and amber's and green's in working days: the front door's default
+    settings (red within 4 hours, amber within 1 working day, green within 3), as
+    openmash.front_door.timescales applies them."""
+    s = FrontDoorSettings()
+    units = [s.red_decision_unit, s.amber_decision_unit, s.green_decision_unit]
+    if units != [TimescaleUnit.HOURS, TimescaleUnit.WORKING_DAYS, TimescaleUnit.WORKING_DAYS]:
+        raise ValueError(f"The generator expects red in hours and amber and green in working days, not {units}")
+    return s.red_decision, (0, s.amber_decision, s.green_decision)
+
+
+RED_HOURS, RAG_WORKING_DAYS = _decision_timescales()  # RAG_WORKING_DAYS: red (hours instead), amber, green
 
 
 def as_of_moment(as_of: dt.date) -> dt.datetime:
     """The moment the generated data stands at: 15:00 London time on the as-of date."""
     local_us = wd.day_number(as_of) * DAY_US + AS_OF_MINUTE * MINUTE_US
-    utc_us = int(_local_to_utc(np.array([local_us], dtype=np.int64))[0])
+    utc_us = int(local_to_utc(np.array([local_us], dtype=np.int64))[0])
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=utc_us)
 
 
@@ -1199,7 +1209,7 @@ def contact_overdue_at(received_local: np.ndarray, rag: np.ndarray, moment_local
     return np.asarray(contact_deadline(received_local, rag) < moment_local)
 
 
-def _utc(micros: np.ndarray) -> pl.Series:
+def utc_series(micros: np.ndarray) -> pl.Series:
     return pl.Series(micros, dtype=pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
@@ -1305,7 +1315,7 @@ def _waiting_top_up(
     )
 
 
-def _local_to_utc(local_us: np.ndarray) -> np.ndarray:
+def local_to_utc(local_us: np.ndarray) -> np.ndarray:
     s = pl.Series("t", local_us, dtype=pl.Datetime("us"))
     return (
         s.dt.replace_time_zone(_LONDON, ambiguous="earliest", non_existent="null")

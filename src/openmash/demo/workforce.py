@@ -276,7 +276,9 @@ def _staff(
             earliest - int(rng.integers(0, 8 * 365)),
             None,
         )
-    contacts_a_year = frames.contacts.height / max((as_of - earliest) / 365.25, 1.0)
+    # About one practitioner for every 1,500 contacts a year (six or seven a working day each).
+    year_ago = wd.to_date(as_of - 365)
+    contacts_a_year = frames.contacts.filter(pl.col("received_at").dt.date() > year_ago).height
     front_door = max(3, round(contacts_a_year / 1500))
     for i in range(front_door):
         role = (StaffMember.JobRole.SOCIAL_WORKER if i % 3 == 0 else StaffMember.JobRole.MASH_PRACTITIONER).value

@@ -831,6 +831,26 @@ def household_children(child: Child) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
+def concern_window_start(now: dt.datetime, settings: FrontDoorSettings) -> dt.datetime:
+    """Contacts received from this moment on count towards a cumulative concern raised at `now`."""
+    return now - dt.timedelta(days=round(settings.concern_months * 30.44))
+
+
+def concern_pattern(
+    nfa: Iterable[tuple[int, str, str]], settings: FrontDoorSettings
+) -> tuple[set[int], list[str]] | None:
+    """The threshold itself: given a household's contacts in the window decided no further action, as
+    (key, referrer agency, source), the contacts and agencies that make a cumulative concern, or None."""
+    rows = list(nfa)
+    if len(rows) < settings.concern_contacts:
+        return None
+    # A contact from the public has no agency; count it by its source instead.
+    agencies = sorted({agency or f"source:{source}" for _pk, agency, source in rows})
+    if len(agencies) < settings.concern_agencies:
+        return None
+    return {pk for pk, _a, _s in rows}, agencies
+
+
 def cumulative_concern_check(
     *, child: Child, acting_user: User, now: dt.datetime | None = None
 ) -> CumulativeConcernAlert | None:
@@ -839,20 +859,14 @@ def cumulative_concern_check(
     for the same contacts is not raised again. Runs inside the decision's transaction."""
     s = FrontDoorSettings.current()
     now = now or timezone.now()
-    since = now - dt.timedelta(days=round(s.concern_months * 30.44))
     family = household_children(child)
-    nfa = list(
-        Contact.objects.filter(
-            child_id__in=family, outcome=Contact.Outcome.NO_FURTHER_ACTION, received_at__gte=since
-        ).values_list("pk", "referrer_agency", "source")
-    )
-    if len(nfa) < s.concern_contacts:
+    nfa = Contact.objects.filter(
+        child_id__in=family, outcome=Contact.Outcome.NO_FURTHER_ACTION, received_at__gte=concern_window_start(now, s)
+    ).values_list("pk", "referrer_agency", "source")
+    pattern = concern_pattern(nfa, s)
+    if pattern is None:
         return None
-    # A contact from the public has no agency; count it by its source instead.
-    agencies = sorted({agency or f"source:{source}" for _pk, agency, source in nfa})
-    if len(agencies) < s.concern_agencies:
-        return None
-    ids = {pk for pk, _a, _s in nfa}
+    ids, agencies = pattern
     latest = CumulativeConcernAlert.objects.filter(child_id__in=family).order_by("-raised_at").first()
     if latest is not None and ids <= set(latest.contacts.values_list("pk", flat=True)):
         return None

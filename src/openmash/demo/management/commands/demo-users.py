@@ -1,7 +1,8 @@
 """`openmash demo-users`: create the demo accounts and list how to sign in as each.
 
 Only with OPENMASH_DEMO switched on. `--format json` prints a list of
-{"username", "agency", "roles", "password", "totp_secret", "description"}; `--code USERNAME` prints
+{"username", "agency", "roles", "password", "totp_secret", "description"} (and "api_key" for the account a
+demo partner API key acts as); `--code USERNAME` prints
 just the current 6-digit code for one demo account, for scripts.
 """
 
@@ -71,3 +72,9 @@ class Command(BaseCommand):
         name_width = max(len(s.account.username) for s in sign_ins)
         for s in sign_ins:
             self.stdout.write(f"{s.account.username.ljust(name_width)}  {s.description}")
+        keys = [s for s in sign_ins if s.api_key]
+        if keys:
+            self.stdout.write("")
+            self.stdout.write("Partner API keys (demo only): send one as 'Authorization: Bearer <key>'")
+            for s in keys:
+                self.stdout.write(f"  {s.account.agency.label}, acting as {s.account.username}: {s.api_key}")
