@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "openmash.people",
     "openmash.workforce",
     "openmash.front_door",
+    "openmash.front_door.api",
     "openmash.casework",
     "openmash.protection",
     "openmash.journey",
@@ -279,3 +280,5 @@ OPENMASH_FRONT_DOOR_PHONE = os.environ.get("OPENMASH_FRONT_DOOR_PHONE", "01632 9
 OPENMASH_CLIENT_ADDRESS_HEADER = os.environ.get("OPENMASH_CLIENT_ADDRESS_HEADER", "").strip()
 # Drafts of long forms (personal data) are kept this long after they were last saved.
 OPENMASH_DRAFT_DAYS = int(os.environ.get("OPENMASH_DRAFT_DAYS", "30"))
+# Requests a minute each partner API token may make (0: no limit); see docs/api.md.
+OPENMASH_API_REQUESTS_PER_MINUTE = int(os.environ.get("OPENMASH_API_REQUESTS_PER_MINUTE", "120"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("openmash.journey.urls")),
     path("", include("openmash.front_door.urls")),
     path("", include("openmash.casework.urls")),
+    path("api/v1/", include("openmash.front_door.api.urls")),
     path("", include("openmash.performance.urls")),
     path("", include("openmash.web.urls")),
 ]

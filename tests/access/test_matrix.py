@@ -4,6 +4,8 @@ A URL pattern missing from RULES fails the suite, so no page can be added withou
 use it. "allow" means the page answers 200 (or a download); "deny" means the same answer as a page
 that does not exist (404), or for anonymous users a redirect to sign in; "redirect" means the page
 sends the user on elsewhere (for example the home page); "method" means only POST is accepted (405).
+The partner API takes a token, not a session, so it answers every role alike: "token" means 401 with a JSON
+problem, "missing" means 404 even to someone not signed in.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def check(client: Client, url: str, expected: str, role: str) -> str | None:
     response = client.get(url)
     status = response.status_code
     location = response.get("Location", "")
-    if role == "anonymous" and expected not in ("allow", "sign_in"):
+    if role == "anonymous" and expected not in ("allow", "sign_in", "token", "missing"):
         # Anonymous people are sent to sign in (the admin goes through its own login address first).
         to_sign_in = location.startswith("/sign-in/") or location.startswith("/admin/login/")
         ok = (status == 302 and to_sign_in) or (status == 405 and expected == "method")
@@ -169,6 +171,8 @@ def check(client: Client, url: str, expected: str, role: str) -> str | None:
         ok = status == 302 and location.startswith("/sign-in/")
     elif expected == "method":
         ok = status == 405
+    elif expected == "token":
+        ok = status == 401 and response["Content-Type"] == "application/problem+json"
     elif expected == "admin":
         refused = _ADMIN_REFUSED.search(url) is not None
         ok = (status in (200, 302, 404, 405) and not location.startswith("/sign-in/")) or (refused and status == 403)

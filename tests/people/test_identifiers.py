@@ -12,6 +12,9 @@ def test_nhs_numbers_use_the_modulus_11_check_digit() -> None:
     assert valid_nhs_number("943 476 5919")
     assert not valid_nhs_number("9434765918")
     assert not valid_nhs_number("12345")
+    # Digits that are not ASCII 0-9 (superscripts, other scripts) are refused, not a crash.
+    assert not valid_nhs_number("²²²²²²²²²²")
+    assert not valid_nhs_number("٩٤٣٤٧٦٥٩١٩")
 
 
 def test_upn_check_letter_round_trips() -> None:

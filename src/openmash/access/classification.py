@@ -302,6 +302,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "last_used_at": O,
         "revoked_at": O,
     },
+    "partner_api.IdempotencyKey": {"id": O, "token": O, "key": O, "fingerprint": O, "contact": O, "created_at": O},
     "front_door.AgencyContribution": {
         **_TIMESTAMPS,
         "child": O,

@@ -4,7 +4,9 @@ Plain-words version for a data protection officer: docs/access.md. In short:
 
 - social workers see children allocated to them or to their team; team and service managers see
   the children held anywhere in their service;
-- MASH practitioners (from any agency) see children with an open or recent MASH contact;
+- MASH practitioners (from any agency) see children with an open or recent MASH contact, or in a
+  cumulative-concern alert not yet acknowledged;
+- the CSE team sees the children open to it and those a screening refers to it;
 - partner-agency staff see the children their agency contributed about or referred, their own
   agency's contributions, contributions shared to their agency, and the outcomes of their contacts;
   never another agency's contribution unless it was shared to them;
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -49,6 +52,8 @@ class Basis(StrEnum):
     AGENCY = "their agency contributed or referred"
     NAMED = "named on a restricted record"
     BREAK_GLASS = "break glass"
+    CSE_CASE = "open to their CSE team"
+    CSE_REFERRAL = "referred to their CSE team by a screening"
 
 
 def _mash_recent_days() -> int:
@@ -80,6 +85,24 @@ def _within(condition: Q) -> Q:
     return Q(pk__in=Child.objects.filter(condition).values("pk"))
 
 
+def cse_referrals_waiting() -> QuerySet[Any]:
+    """CSE screenings waiting for the CSE team: each the child's latest screening, at medium or high risk, with
+    no case opened from it and no open case for the child. The team's members see these children to decide on
+    them, and the team's queue lists exactly these screenings.
+
+    The screening and case models belong to the front door, above this layer: they are reached through the
+    child's relations, as contacts are."""
+    screening_model = Child._meta.get_field("cse_screenings").related_model
+    case_model = Child._meta.get_field("cse_cases").related_model
+    later = screening_model._default_manager.filter(child_id=OuterRef("child_id")).filter(
+        Q(screened_at__gt=OuterRef("screened_at")) | Q(screened_at=OuterRef("screened_at"), pk__gt=OuterRef("pk"))
+    )
+    open_case = case_model._default_manager.filter(child_id=OuterRef("child_id"), closed_on__isnull=True)
+    return screening_model._default_manager.filter(risk_level__in=("medium", "high"), cases__isnull=True).filter(
+        ~Exists(later), ~Exists(open_case)
+    )
+
+
 def _scopes(user: User) -> list[tuple[Basis, Q]]:
     """Each way the user may normally see a child, as a condition on Child."""
     if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
@@ -93,9 +116,27 @@ def _scopes(user: User) -> list[tuple[Basis, Q]]:
             scopes.append((Basis.TEAM, _within(open_allocation & Q(allocations__team_id=team_id))))
         if user.has_role(*MANAGER_ROLES):
             scopes.append((Basis.SERVICE, _within(open_allocation & Q(allocations__team__service_id=service_id))))
+    if in_cse_team(user):
+        scopes.append((Basis.CSE_CASE, _within(Q(cse_cases__closed_on__isnull=True, cse_cases__team_id=team_id))))
+        scopes.append((Basis.CSE_REFERRAL, Q(pk__in=cse_referrals_waiting().values("child_id"))))
     if user.has_role(Role.MASH_PRACTITIONER):
         since = timezone.now() - dt.timedelta(days=_mash_recent_days())
-        scopes.append((Basis.MASH, _within(Q(contacts__received_at__gte=since)) | _within(Q(contacts__outcome=""))))
+        scopes.append(
+            (
+                Basis.MASH,
+                _within(Q(contacts__received_at__gte=since))
+                | _within(Q(contacts__outcome=""))
+                # An unacknowledged cumulative-concern alert is open MASH work, like an undecided contact: the
+                # hub keeps sight of the child it was raised on and of each child whose contacts make it up.
+                | _within(Q(cumulative_concerns__isnull=False, cumulative_concerns__acknowledged_at__isnull=True))
+                | _within(
+                    Q(
+                        contacts__cumulative_concerns__isnull=False,
+                        contacts__cumulative_concerns__acknowledged_at__isnull=True,
+                    )
+                ),
+            )
+        )
     if not is_childrens_social_care(user) or user.has_role(Role.AGENCY_RESEARCHER):
         scopes.append(
             (
@@ -172,7 +213,8 @@ def _change_allowed(user: User, basis: Basis | None) -> bool:
         return user.has_role(*CASE_ROLES, Role.MASH_PRACTITIONER) and is_childrens_social_care(user)
     if basis == Basis.MASH:
         return user.has_role(Role.MASH_PRACTITIONER)
-    return basis in {Basis.ALLOCATED, Basis.TEAM, Basis.SERVICE}
+    # A child referred to the CSE team is seen to decide on the referral, not to record casework.
+    return basis in {Basis.ALLOCATED, Basis.TEAM, Basis.SERVICE, Basis.CSE_CASE}
 
 
 def _who_viewed_allowed(user: User, basis: Basis | None) -> bool:
@@ -312,17 +354,32 @@ def unrestricted_or_named(user: User, child_field: str = "child") -> Q:
 
 def works_cse(user: User) -> bool:
     """The CSE team's queue and cases: MASH practitioners and children's social care staff in a CSE team."""
-    if works_front_door(user):
-        return True
+    return works_front_door(user) or in_cse_team(user)
+
+
+def works_on_cse(user: User, basis: Basis | None) -> bool:
+    """Screening a child for CSE and opening a CSE case: MASH practitioners and the CSE team, seeing the child
+    on a basis that lets them work with them (not break glass, not a partner's sight of its own referrals)."""
+    return works_cse(user) and basis is not None and basis not in {Basis.BREAK_GLASS, Basis.AGENCY}
+
+
+def in_cse_team(user: User, team_id: int | None = None) -> bool:
+    """Children's social care staff in a CSE team (that team, if given): they allocate and close its cases."""
     staff = getattr(user, "staff", None)
     return bool(
-        staff is not None and is_childrens_social_care(user) and user.has_role(*CASE_ROLES) and staff.team.kind == "cse"
+        staff is not None
+        and user.is_active
+        and is_childrens_social_care(user)
+        and user.has_role(*CASE_ROLES)
+        and staff.team.kind == "cse"
+        and (team_id is None or staff.team_id == team_id)
     )
 
 
 def sees_cse_flag(user: User, basis: Basis | None) -> bool:
-    """The CSE flag on a child's record: whoever may read the casework, and the CSE team."""
-    return casework_visible(user, basis) or (basis is not None and works_cse(user))
+    """The CSE flag on a child's record: whoever may read the casework, and the CSE team (not a partner's MASH
+    practitioner who sees the child only through their own agency's referral)."""
+    return casework_visible(user, basis) or works_on_cse(user, basis)
 
 
 def referral_queue_scope(user: User) -> Q | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openmash.access import policy
 from openmash.access import selectors as access_selectors
 from openmash.access.policy import ChildAccess
 from openmash.accounts.models import User
+from openmash.core.codes import AssessmentFactor
 from openmash.front_door import selectors as front_door_selectors
+from openmash.front_door.cse import selectors as cse_selectors
+from openmash.front_door.cse.selectors import ConcernPattern, CSEFlag
 from openmash.front_door.models import AgencyContribution, Contact
 from openmash.people.models import Child, Relationship
 
@@ -26,6 +29,11 @@ class ChildPage:
     visible_sibling_ids: set[int]
     contributions: list[AgencyContribution]
     contacts: list[Contact]
+    # The front door's CSE flag (None for those who may not see it), the assessment factors it suggests and
+    # cumulative-concern patterns (both for casework readers).
+    cse: CSEFlag | None = None
+    suggested_factors: list[tuple[str, str]] = field(default_factory=list)
+    concerns: list[ConcernPattern] = field(default_factory=list)
 
 
 def child_page(*, user: User, la_child_id: str) -> ChildPage:
@@ -49,4 +57,11 @@ def child_page(*, user: User, la_child_id: str) -> ChildPage:
         visible_sibling_ids=sibling_ids,
         contributions=list(front_door_selectors.visible_contributions(user=user, child=child, basis=basis)),
         contacts=list(front_door_selectors.visible_contacts(user=user, child=child, basis=basis)),
+        cse=cse_selectors.cse_flag(user=user, child=child, basis=basis),
+        suggested_factors=(
+            [(code, AssessmentFactor(code).label) for code in sorted(cse_selectors.suggested_assessment_factors(child))]
+            if allowed.casework
+            else []
+        ),
+        concerns=cse_selectors.concern_patterns(user=user, child=child, basis=basis),
     )

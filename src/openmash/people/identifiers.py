@@ -27,7 +27,8 @@ def nhs_number_check_digit(first_nine: str) -> int | None:
 
 def valid_nhs_number(value: str) -> bool:
     digits = value.replace(" ", "")
-    if not (len(digits) == 10 and digits.isdigit()):
+    # isdigit() alone lets through other scripts' digits and superscripts, which int() cannot read.
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
         return False
     return nhs_number_check_digit(digits[:9]) == int(digits[9])
 

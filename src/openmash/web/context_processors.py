@@ -16,6 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items: list[tuple[str, str]] = []
     if policy.may_see_children(user):
         items.append(("Find a child", "journey:child_search"))
+    if policy.works_front_door(user):
+        items.append(("MASH queue", "front_door:queue"))
+    if policy.answers_information_requests(user):
+        items.append(("Information requests", "front_door:inbox"))
     if policy.can_refer(user):
         items.append(("Refer a child", "front_door:refer"))
     if policy.manages_front_door(user):
@@ -24,6 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Referrals waiting", "casework:queue"))
     if policy.sees_early_help(user):
         items.append(("Early help", "front_door:early_help"))
+    if policy.works_cse(user):
+        items.append(("CSE", "front_door:cse_queue"))
+    if policy.works_front_door(user):
+        items.append(("Cumulative concern", "front_door:concerns"))
     items.append(("Headline figures", "performance:headlines"))
     if policy.can_search_disclosures(user):
         items.append(("Disclosure ledger", "front_door:disclosures"))
