@@ -12,7 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Q
+from django.db.models import F, Q
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from openmash.access import policy
@@ -46,6 +46,7 @@ from openmash.front_door.oversight.selectors import (
     overdue_contacts,
 )
 from openmash.front_door.selectors import visible_contributions
+from openmash.people.matching import find_matches
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
 
@@ -166,6 +167,35 @@ def test_the_mash_sees_a_live_queue(loaded: None) -> None:
     assert not policy.manages_front_door(mash)
     assert manager.staff.team.kind == Team.Kind.MASH
     assert manager.staff.job_role == StaffMember.JobRole.TEAM_MANAGER
+
+
+def _matches(contact: Contact) -> list[int]:
+    found = find_matches(
+        first_name=contact.subject_first_name,
+        last_name=contact.subject_last_name,
+        date_of_birth=contact.subject_date_of_birth,
+        postcode=contact.subject_postcode,
+        nhs_number=contact.subject_nhs_number,
+        upn=contact.subject_upn,
+        limit=3,
+    )
+    return [m.child_id for m in found]
+
+
+def test_person_matching_finds_the_children_contacts_describe_with_slips(loaded: None) -> None:
+    # Contacts linked to a child although they described the child with a slip: matching still finds them.
+    slipped = (
+        Contact.objects.filter(child__isnull=False)
+        .exclude(channel="recorded")
+        .exclude(subject_first_name=F("child__first_name"), subject_last_name=F("child__last_name"))
+    )
+    found = [c.child_id in _matches(c) for c in slipped]
+    assert len(found) >= 50
+    assert sum(found) / len(found) >= 0.85
+    # Of those waiting to be matched, some are found on the register and some are children nobody knows.
+    results = [_matches(c) for c in Contact.objects.filter(child__isnull=True)]
+    assert any(results)
+    assert not all(results)
 
 
 def test_researchers_have_open_requests_for_children_they_can_look_up(loaded: None) -> None:

@@ -14,11 +14,11 @@ import pytest
 
 from openmash.core.dates import add_months
 from openmash.demo.contributions import check_hours
-from openmash.demo.cse import risk_level
 from openmash.demo.decisions import DOMESTIC_ABUSE_SUMMARIES, ledger_since
 from openmash.demo.generator import Borough, Options, build_borough
 from openmash.demo.names import NICKNAMES
 from openmash.demo.simulate import as_of_moment
+from openmash.front_door.cse import tool
 from openmash.front_door.models import FrontDoorSettings
 from openmash.front_door.services import CHECKING_AGENCIES, PUBLIC_SOURCES
 from openmash.front_door.timescales import decision_due
@@ -272,9 +272,20 @@ def test_cse_screenings_and_cases(borough: Borough) -> None:
         borough.people.children.select(child_id="id", birth="date_of_birth", sex="sex"), on="child_id"
     ).with_columns(age=(pl.col("screened_at").dt.date() - pl.col("birth")).dt.total_days() / 365.25)
     assert (s["age"] >= 10).all()
-    for ratings, age, level, score in s.select("ratings", "age", "risk_level", "score").iter_rows():
+    rows = s.select(
+        "ratings",
+        "vulnerabilities",
+        "birth",
+        pl.col("screened_at").dt.convert_time_zone("Europe/London").dt.date(),
+        "risk_level",
+        "score",
+    )
+    for ratings, vulnerabilities, birth, day, level, score in rows.iter_rows():
         parsed = json.loads(ratings)
-        assert risk_level(parsed, age).value == level
+        assert set(parsed) == set(tool.INDICATOR_CODES)
+        assert set(json.loads(vulnerabilities)) <= set(tool.VULNERABILITIES)
+        disabled = tool.LEARNING_DISABILITY in json.loads(vulnerabilities)
+        assert tool.assess(parsed, age=tool.age_on(birth, day), learning_disability=disabled).level == level
         assert sum(parsed.values()) == score
     assert set(s["risk_level"].unique().to_list()) == {"none", "low", "medium", "high"}
     for sex in ("F", "M"):

@@ -1,21 +1,21 @@
-"""What partner agencies told the MASH: the MASH's information requests to the co-located agencies, their
-answers (agency contributions) and who each answer is shared with.
+"""What partner agencies told the MASH: the MASH's information requests to the co-located agencies, their answers
+(agency contributions) and who each answer is shared with.
 
 For each red or amber contact received in the last thirteen months (a year of partner timeliness, and the
 queue), and each rated contact still waiting for a decision, the practitioner asked the co-located agencies
-for their checks soon after rating it, each request due a few hours later by the rating (front-door
-settings: red 2 hours, amber 6, green 24). Who is asked depends on the child (education for children of
-school age, youth justice from 10). An agency answers some time after the request, about a quarter of
-answers after the due time; the practitioner waits for most answers before deciding, and withdraws a
-request still unanswered when the decision is made. For a contact still waiting, the requests not
-answered by the as-of moment are open, many of them overdue. Early help is not asked but adds what it
-knows. Every checking agency has open requests, overdue and not yet due, so each agency researcher's
+for their checks soon after rating it, each request due a few hours later by the rating (front-door settings:
+red 2 hours, amber 6, green 24). Who is asked depends on the child (education for children of school age,
+youth justice from 10). An agency answers some time after the request (a median of about half the time it was
+given); the practitioner waits for most late answers before deciding, and withdraws a request still unanswered
+when the decision is made, so about one answer in ten comes after its due time. For a contact still waiting,
+the requests not answered by the as-of moment are open, some of them overdue. Early help is not asked but adds
+what it knows. Every checking agency has open requests, overdue and not yet due, so each agency researcher's
 inbox has work in it.
 
-Most answers are shared with the MASH and the child's social care team, some are kept to the MASH
-(sensitive police intelligence, a probation risk assessment), and some are shared on to named partner
-agencies. Every agency contributes at every sharing level at least once, so each agency's researcher sees
-what their agency contributed, and the sharing rules can be shown.
+Most answers are shared with the MASH and the child's social care team, some are kept to the MASH (sensitive
+police intelligence, a probation risk assessment), and some are shared on to named partner agencies. Every
+agency contributes at every sharing level at least once, so each agency's researcher sees what their agency
+contributed, and the sharing rules can be shown.
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ AGENCIES: dict[Agency, tuple[float, float]] = {
 LEVELS = [SharingLevel.MASH_ONLY, SharingLevel.SAFEGUARDING, SharingLevel.PARTNERS]
 LEVEL_WEIGHTS = (0.15, 0.60, 0.25)
 ANSWERED_BEFORE_DECISION = 0.92  # of late answers, the share the practitioner waited (or chased) for
-# How long an agency takes to answer, as a share of the time it was given: log-normal, median half the
-# time, about a quarter late.
+# How long an agency takes to answer, as a share of the time it was given: log-normal, median about half.
 ANSWER_MEDIAN, ANSWER_SIGMA = 0.55, 0.9
 QUESTIONS: dict[Agency, list[str]] = {
     Agency.POLICE: [

@@ -1,19 +1,19 @@
 """CSE screenings at the front door and the complex safeguarding (CSE) team's cases.
 
-A MASH practitioner screens a young person (10 and over) for sexual exploitation when the concern points
-that way: at the contact behind an episode whose assessment found child sexual exploitation (factor 11A),
-going missing (10A) or criminal exploitation (24A), so screenings follow the CIN census prevalence of
-those factors (DfE C3: 2.4% of episodes for CSE, 3.3% going missing, 3.2% CCE), and at most contacts
-reporting a child found with older adults, missing overnight or showing signs of exploitation. Each
-screening rates the usual domains 0 (none) to 3 (high) (going missing, accommodation, school, substances,
-family, engagement with services, coercion and gangs, sexual health, emotional health, risky adults or
-places, online contact, other) and records vulnerabilities; the risk level follows from the ratings
-(`risk_level`). Screenings for CSE or CCE found at assessment are medium or high, more often high for
-girls; going missing alone is mostly none to medium.
+A MASH practitioner screens a young person (10 and over) for sexual exploitation when the concern points that
+way: at the contact behind an episode whose assessment found child sexual exploitation (factor 11A), going
+missing (10A) or criminal exploitation (24A), so screenings follow the CIN census prevalence of those factors
+(DfE C3: 2.4% of episodes for CSE, 3.3% going missing, 3.2% CCE), and at most contacts reporting a child found
+with older adults, missing overnight or showing signs of exploitation. Each screening rates the CSE tool's
+indicators 0 (none) to 3 (high) (front_door/cse/tool.py: missing episodes, accommodation, school, substances,
+family, engagement with services, coercion and older associates, gifts, sexual health, emotional health, risky
+adults or places, online contact) and records vulnerabilities; the risk level is the tool's (`tool.assess`).
+Screenings for CSE or CCE found at assessment are medium or high, more often high for girls; going missing
+alone is mostly none to medium.
 
-Young people whose assessment found CSE or CCE move to the complex safeguarding team (demo/workforce.py):
-each of those spells is a CSE case, opened with the screening behind it, held by the allocated worker and
-closed when the spell ends (risk reduced, moved to another team, or the young person turned 18).
+Young people whose assessment found CSE or CCE move to the complex safeguarding team (demo/workforce.py): each
+of those spells is a CSE case, opened with the screening behind it, held by the allocated worker and closed
+when the spell ends (risk reduced, moved to another team, or the young person turned 18).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from openmash.front_door.models import CSECaseClosure, CSERiskLevel
+from openmash.front_door.cse import tool
+from openmash.front_door.models import CSECaseClosure
 
 from .mash import micros, whole_seconds
 from .people import People
@@ -32,27 +33,16 @@ from .sampling import categorical, stream
 from .simulate import MINUTE_US, Horizon, ShardFrames, as_of_moment, utc_series
 from .workforce import CP_N, CP_S, CSE, Workforce
 
-INDICATORS = (
-    "missing",
-    "accommodation",
-    "school",
-    "substances",
-    "family",
-    "engagement",
-    "coercion",
-    "sexual_health",
-    "emotional_health",
-    "risky_adults_places",
-    "online",
-    "other",
-)
-VULNERABILITIES = ("care_history", "learning_disability", "prior_abuse", "chaotic_home", "unaccompanied")
-# The domains that stand out, by what brought the young person to notice.
+INDICATORS = tool.INDICATOR_CODES
+VULNERABILITIES = tuple(tool.VULNERABILITIES)
+VULNERABILITY_CHANCE = {"care_history": 0.08, "learning_disability": 0.1, "prior_abuse": 0.3, "chaotic_home": 0.35}
+# The domains that stand out, by what brought the young person to notice: the first is one specific to
+# exploitation, so a high rating there means at least a medium risk.
 FOCUS = {
-    "11A": ("risky_adults_places", "online", "sexual_health", "missing"),
+    "11A": ("risky_places", "online", "sexual_health", "gifts"),
     "24A": ("coercion", "substances", "missing", "school"),
     "10A": ("missing", "school", "family"),
-    "contact": ("risky_adults_places", "missing", "online"),
+    "contact": ("missing", "risky_places", "gifts"),
 }
 CONTACT_SUMMARIES = (
     "Child reported missing overnight; found the next morning.",
@@ -60,7 +50,6 @@ CONTACT_SUMMARIES = (
     "Concerns about possible exploitation: new phone, gifts, missing lessons.",
 )
 SCREENED_FROM_CONTACT = 0.6
-LEVELS = [CSERiskLevel.NONE, CSERiskLevel.LOW, CSERiskLevel.MEDIUM, CSERiskLevel.HIGH]
 # Chances of none, low, medium, high by why the young person was screened (and sex for CSE).
 TARGETS = {
     "11A_girl": (0.0, 0.0, 0.55, 0.45),
@@ -71,29 +60,14 @@ TARGETS = {
 }
 
 
-def risk_level(ratings: dict[str, int], age: float) -> CSERiskLevel:
-    """The level a screening gives: high with two domains rated high or a total of 16 or more; medium with one
-    domain rated high, a total of 8 or more, or any concern at all for a child under 13 (pan-Cheshire: one high
-    indicator under 13 is potential CSE); low with any concern; otherwise none."""
-    score = sum(ratings.values())
-    highs = sum(1 for r in ratings.values() if r >= 3)
-    if highs >= 2 or score >= 16:
-        return CSERiskLevel.HIGH
-    if highs == 1 or score >= 8 or (age < 13 and score > 0):
-        return CSERiskLevel.MEDIUM
-    if score > 0:
-        return CSERiskLevel.LOW
-    return CSERiskLevel.NONE
-
-
 def _ratings_for(rng: np.random.Generator, level: int, focus: tuple[str, ...]) -> dict[str, int]:
-    """Ratings of every domain that give the level wanted (by `risk_level`, at 13 and over): the highest in
-    the domains that brought the young person to notice, and now and then a low concern elsewhere."""
+    """Ratings of every domain that give the level wanted (by the CSE tool's rules, at 13 and over): the
+    highest in the domains that brought the young person to notice, and now and then a low concern elsewhere."""
     ratings = dict.fromkeys(INDICATORS, 0)
     if level == 0:
         return ratings
     plan = {1: [1, 1], 2: [3, 2, 1, 1], 3: [3, 3, 2, 1, 1]}[level]
-    leading = [focus[i] for i in rng.permutation(len(focus))]
+    leading = [focus[0]] + [focus[1:][i] for i in rng.permutation(len(focus) - 1)]
     others = [d for d in INDICATORS if d not in focus]
     order = leading + [others[i] for i in rng.permutation(len(others))]
     for domain, rating in zip(order, plan, strict=False):
@@ -161,16 +135,19 @@ def build_cse(seed: int, frames: ShardFrames, people: People, workforce: Workfor
     for name, weights in TARGETS.items():
         sel = np.flatnonzero(key == name)
         target[sel] = categorical(u[sel], weights)
-    ages = screened["age"].to_numpy()
     ratings = [_ratings_for(rng, int(t), FOCUS[w]) for t, w in zip(target, why, strict=True)]
-    levels = [risk_level(r, a).value for r, a in zip(ratings, ages, strict=True)]
     vulnerabilities = [
-        [v for v, p in zip(VULNERABILITIES, (0.08, 0.1, 0.3, 0.35, 0.03), strict=True) if rng.random() < p]
-        for _ in range(n)
+        [v for v in VULNERABILITIES if rng.random() < VULNERABILITY_CHANCE.get(v, 0.03)] for _ in range(n)
     ]
     rated = micros(screened["rated_at"])
     until = micros(screened["until"])
     at = whole_seconds(rated + np.minimum((rng.uniform(10, 90, n) * MINUTE_US).astype(np.int64), (until - rated) // 2))
+    screened_day = utc_series(at).dt.convert_time_zone("Europe/London").dt.date().to_list()
+    # The level as the CSE tool gives it, from the ratings, the age on the day and a learning disability.
+    levels = [
+        tool.assess(r, age=tool.age_on(b, d), learning_disability=tool.LEARNING_DISABILITY in v).level.value
+        for r, b, d, v in zip(ratings, screened["birth"].to_list(), screened_day, vulnerabilities, strict=True)
+    ]
     notes = {
         "11A": "Screened after the assessment found sexual exploitation; discussed with the CSE team.",
         "24A": "Screened for sexual exploitation alongside criminal exploitation concerns.",

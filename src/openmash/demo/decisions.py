@@ -6,17 +6,18 @@ named in domestic abuse notifications.
   children, health visitors for some under-fives). Packages last a few months: one is stepped up when the
   child is referred to social care while it runs; the others close with their outcome (most with needs
   met, some declined or moved away); those started recently are still open.
-- **The disclosure ledger.** The referrer is told the outcome (in the words contact_decide uses) whenever
-  they can be reached; strategy discussions share the concerns with police and health, referrals often
-  with the school or health, early help with its lead agency (with the family's consent), advice now and
-  then with the GP.
+- **The disclosure ledger** (from `ledger_since`: the start of the calibrated reporting year, when the
+  borough's front door moved onto OpenMASH). The referrer is told the outcome (in the words contact_decide
+  uses) whenever they can be reached; strategy discussions share the concerns with police and health,
+  referrals often with the school or health, early help with its lead agency (with the family's consent),
+  advice now and then with the GP.
 - **Referrer feedback.** Each referrer told the outcome gets a one-off survey link (only its hash is kept,
   as the service keeps it); about 30% of professionals and 15% of the public answer, within days, more
   satisfied when the decision came within a working day and when they agree with it.
 - **Cumulative concern.** After each decision the household's contacts decided no further action are
   checked against the authority's threshold with the service's own rule (front_door.services.
   concern_pattern); an alert is raised where they pass it, and acknowledged by the hub within a couple of
-  working days, except the most recent.
+  working days (those raised in the last two days are not yet).
 - **Alleged perpetrators.** Each police domestic abuse notification names the child's mother as parent and
   the alleged perpetrator (the adult the register records as one, else the child's father or step-parent),
   so later notifications naming the same man give the re-offending measure.
