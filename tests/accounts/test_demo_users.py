@@ -57,12 +57,15 @@ def test_refuses_without_the_demo_switch(db: None, settings: SettingsWrapper) ->
 def test_json_lists_every_account_with_every_role(db: None, demo_on: SettingsWrapper) -> None:
     data = run_json()
     assert [d["username"] for d in data] == [
-        "sw.demo", "tm.demo", "sm.demo", "mash.demo", "police.demo", "health.demo",
+        "sw.demo", "tm.demo", "sm.demo", "mash.demo", "mashmgr.demo", "police.demo", "policeresearch.demo",
+        "cse.demo", "health.demo",
         "education.demo", "probation.demo", "housing.demo", "youthjustice.demo", "earlyhelp.demo",
         "analyst.demo", "cllr.demo", "auditor.demo", "admin.demo",
     ]  # fmt: skip
     for entry in data:
-        assert set(entry) == KEYS
+        # The account a demo partner-API key acts as also carries the key.
+        expected = KEYS | ({"api_key"} if entry["username"] == "policeresearch.demo" else set())
+        assert set(entry) == expected
         roles = entry["roles"]
         assert isinstance(roles, list)
         assert len(roles) == len(set(roles))
@@ -72,9 +75,9 @@ def test_json_lists_every_account_with_every_role(db: None, demo_on: SettingsWra
     assert by_name["police.demo"]["agency"] == "police"
     assert by_name["police.demo"]["roles"] == ["mash_practitioner"]
     assert by_name["health.demo"]["roles"] == ["agency_researcher"]
-    # A researcher for every partner agency in the MASH besides the police officer working in it.
+    # A researcher for every partner agency in the MASH, the police's beside the officer working in it.
     researchers = {d["agency"] for d in data if d["roles"] == ["agency_researcher"]}
-    assert researchers == {"health", "education", "probation", "housing", "youth_justice", "early_help"}
+    assert researchers == {"police", "health", "education", "probation", "housing", "youth_justice", "early_help"}
     assert by_name["cllr.demo"]["agency"] == "democratic"
     assert by_name["admin.demo"]["roles"] == ["system_administrator"]
 

@@ -99,7 +99,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount(
         "policeresearch.demo", "Rachel", "Moss", Agency.POLICE, (Role.AGENCY_RESEARCHER,),
-        "demo-police-researcher-2026", "Police researcher answering MASH information requests",
+        "demo-intelligence-checks-2026", "Police researcher answering MASH information requests",
     ),
     DemoAccount(
         "cse.demo", "Marcus", "Reid", Agency.CHILDRENS_SOCIAL_CARE, (Role.SOCIAL_WORKER,),
