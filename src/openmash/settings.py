@@ -280,5 +280,8 @@ OPENMASH_FRONT_DOOR_PHONE = os.environ.get("OPENMASH_FRONT_DOOR_PHONE", "01632 9
 OPENMASH_CLIENT_ADDRESS_HEADER = os.environ.get("OPENMASH_CLIENT_ADDRESS_HEADER", "").strip()
 # Drafts of long forms (personal data) are kept this long after they were last saved.
 OPENMASH_DRAFT_DAYS = int(os.environ.get("OPENMASH_DRAFT_DAYS", "30"))
+# How often children on plans are visited, in working days, unless a plan says otherwise (local standards).
+OPENMASH_CP_VISIT_WORKING_DAYS = int(os.environ.get("OPENMASH_CP_VISIT_WORKING_DAYS", "10"))
+OPENMASH_CIN_VISIT_WORKING_DAYS = int(os.environ.get("OPENMASH_CIN_VISIT_WORKING_DAYS", "20"))
 # Requests a minute each partner API token may make (0: no limit); see docs/api.md.
 OPENMASH_API_REQUESTS_PER_MINUTE = int(os.environ.get("OPENMASH_API_REQUESTS_PER_MINUTE", "120"))

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 
 from openmash.accounts.models import User
-from openmash.casework.models import Referral
+from openmash.casework.models import CaseNote, Referral, Visit
 from openmash.front_door.models import (
     AgencyContribution,
     Contact,
@@ -26,6 +26,7 @@ from openmash.front_door.models import (
     RagRating,
 )
 from openmash.people.models import Adult, ChildDisability, Relationship
+from openmash.protection.models import PriorChildProtectionPlan
 from openmash.workforce.models import Team
 
 DOMAIN_APPS = ("people", "workforce", "front_door", "casework", "protection")
@@ -74,6 +75,13 @@ def one_of_everything(full_journey: Referral) -> None:
         child=child, screening=screening, team=Team.objects.first(), opened_on=at.date(), risk_level="low"
     )
     PartnerApiToken.objects.create(agency="police", name="Police", prefix="abc", key_hash="0" * 64, acting_user=user)
+    Visit.objects.create(child=child, referral=full_journey, visit_date=at.date(), purpose="cp_plan", seen=True)
+    CaseNote.objects.create(
+        child=child, note_type="note", occurred_on=at.date(), subject="Visit", body="Seen at home", author=user
+    )
+    PriorChildProtectionPlan.objects.create(
+        child=child, authority="Elsewhere", start_date=dt.date(2020, 1, 1), end_date=dt.date(2021, 1, 1), category="NEG"
+    )
 
 
 def test_every_coded_column_is_found() -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
-from openmash.core.models import TimeStamped, one_of
+from openmash.core.models import TimeStamped, Versioned, one_of
 
 
-class Referral(TimeStamped):
+class Referral(TimeStamped, Versioned):
     """A referral to children's social care: one CIN census episode (CINdetails)."""
 
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="referrals")
@@ -74,8 +76,23 @@ class Referral(TimeStamped):
         return self.closure_date is None
 
 
-class Assessment(TimeStamped):
-    """A single assessment (child and family assessment under section 17 or 47)."""
+class AssessmentOutcome(models.TextChoices):
+    """What the assessment led to (Working Together 2023, chapter 2)."""
+
+    NO_FURTHER_ACTION = "nfa", "No further action and close the case"
+    CIN_PLAN = "cin_plan", "Child in need plan"
+    STRATEGY_DISCUSSION = "strategy", "Strategy discussion"
+    EARLY_HELP = "early_help", "Step down to early help"
+
+
+class Assessment(TimeStamped, Versioned):
+    """A single assessment (child and family assessment under section 17 or 47).
+
+    The social worker records the analysis, the factors identified and whether the child was seen (and seen
+    alone), then submits it; a manager (not the same person) authorises it or returns it with a reason.
+    """
+
+    Outcome: TypeAlias = AssessmentOutcome  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assessments")
     start_date = models.DateField()
@@ -89,10 +106,39 @@ class Assessment(TimeStamped):
     child_in_need = models.BooleanField(
         null=True, blank=True, help_text="Whether the assessment found the child to be in need."
     )
+    analysis = models.TextField(blank=True)
+    child_seen = models.BooleanField(null=True, blank=True)
+    child_seen_date = models.DateField(null=True, blank=True)
+    seen_alone = models.BooleanField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Why a manager sent it back; cleared when it is submitted again.
+    returned_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        indexes = [
+            # Awaiting authorisation: submitted and not yet authorised.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(authorised_date__isnull=True, submitted_at__isnull=False),
+                name="assessment_awaiting",
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=one_of("outcome", AssessmentOutcome, blank=True), name="assessment_outcome"
+            ),
+            # Seen alone only if seen; a date only if seen.
+            models.CheckConstraint(
+                condition=~Q(seen_alone=True) | Q(child_seen=True), name="assessment_seen_alone_needs_seen"
+            ),
+            models.CheckConstraint(
+                condition=Q(child_seen_date__isnull=True) | Q(child_seen=True), name="assessment_seen_date_needs_seen"
+            ),
             # CIN rule 8608.
             models.CheckConstraint(
                 condition=Q(authorised_date__isnull=True) | Q(authorised_date__gte=F("start_date")),
@@ -124,12 +170,14 @@ class AssessmentFactorRecord(models.Model):
         return self.get_code_display()
 
 
-class CINPlan(TimeStamped):
+class CINPlan(TimeStamped, Versioned):
     """A child in need plan."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cin_plans")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # How often the child is visited, in working days (a local standard: settings.OPENMASH_CIN_VISIT_WORKING_DAYS).
+    visit_every_working_days = models.PositiveSmallIntegerField(default=20)
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -144,3 +192,78 @@ class CINPlan(TimeStamped):
 
     def __str__(self) -> str:
         return f"CIN plan from {self.start_date:%d/%m/%Y}"
+
+
+class VisitPurpose(models.TextChoices):
+    ASSESSMENT = "assessment", "Assessment visit"
+    CIN_PLAN = "cin_plan", "Child in need visit"
+    CP_PLAN = "cp_plan", "Child protection visit"
+    S47 = "s47", "Section 47 enquiry visit"
+    OTHER = "other", "Other visit"
+
+
+class Visit(TimeStamped):
+    """A visit to the child: when, whether the child was seen (and seen alone), and by whom."""
+
+    Purpose: TypeAlias = VisitPurpose  # noqa: UP040 - a run-time enum, outside so Meta can name it
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="visits")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
+    visit_date = models.DateField()
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    seen = models.BooleanField()
+    seen_alone = models.BooleanField(default=False)
+    visited_by = models.ForeignKey(
+        "workforce.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-visit_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=one_of("purpose", VisitPurpose), name="visit_purpose_code"),
+            models.CheckConstraint(condition=~Q(seen_alone=True) | Q(seen=True), name="visit_seen_alone_needs_seen"),
+        ]
+        indexes = [models.Index(fields=["child", "visit_date"])]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_date:%d/%m/%Y}"
+
+
+class CaseNoteType(models.TextChoices):
+    CASE_NOTE = "note", "Case note"
+    HOME_VISIT = "home_visit", "Home visit"
+    PHONE_CALL = "phone", "Telephone call"
+    MEETING = "meeting", "Meeting"
+    PROFESSIONALS = "professionals", "Discussion with other professionals"
+    DIRECT_WORK = "direct_work", "Direct work with the child"
+    MANAGEMENT_OVERSIGHT = "oversight", "Management oversight"
+    SUPERVISION = "supervision", "Supervision"
+    LETTER_EMAIL = "letter", "Letter or email"
+
+
+class CaseNote(TimeStamped, Versioned):
+    """A case note on the child's record. Visible through the policy like the rest of the casework; a
+    restricted note only to its author and to managers of the team holding the child."""
+
+    NoteType: TypeAlias = CaseNoteType  # noqa: UP040 - a run-time enum, outside so Meta can name it
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="case_notes")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="case_notes")
+    note_type = models.CharField(max_length=16, choices=NoteType.choices)
+    occurred_on = models.DateField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    restricted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [models.CheckConstraint(condition=one_of("note_type", CaseNoteType), name="case_note_type_code")]
+        indexes = [models.Index(fields=["child", "occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_note_type_display()} {self.occurred_on:%d/%m/%Y}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -13,6 +14,37 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Versioned(models.Model):
+    """A record two people may edit at once. Each save through a service adds one to `version`; a save
+    that started from an older version is refused and shown what changed (openmash.core.locking)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class FormDraft(models.Model):
+    """What a signed-in user has typed into a long form so far, saved as they type, so a time-out loses nothing.
+
+    `form` names the form and, for a form about one record, the record ("assessment:42"). Only the user who
+    typed it reads it back (openmash.access.drafts).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    form = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table the front door first made for its referral form's drafts.
+        db_table = "front_door_formdraft"
+        constraints = [models.UniqueConstraint(fields=["user", "form"], name="form_draft_once")]
+
+    def __str__(self) -> str:
+        return f"Draft {self.form} for {self.user_id}"
 
 
 class JourneyEvent(models.Model):

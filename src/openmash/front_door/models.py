@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from openmash.accounts.models import Agency
 from openmash.core.codes import ReferralSource
-from openmash.core.models import TimeStamped, one_of
+from openmash.core.models import FormDraft, TimeStamped, one_of  # noqa: F401 - FormDraft lives in core now
 
 
 class ContactOutcome(models.TextChoices):
@@ -623,21 +623,6 @@ class CumulativeConcernAlert(TimeStamped):
 
     def __str__(self) -> str:
         return f"Cumulative concern about {self.child_id} raised {self.raised_at:%d/%m/%Y}"
-
-
-class FormDraft(models.Model):
-    """What a signed-in user has typed into a long form so far, saved as they type, so a time-out loses nothing."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    form = models.CharField(max_length=40)
-    data = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "form"], name="form_draft_once")]
-
-    def __str__(self) -> str:
-        return f"Draft {self.form} for {self.user_id}"
 
 
 class PartnerApiToken(models.Model):

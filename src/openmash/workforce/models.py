@@ -17,6 +17,9 @@ class Service(models.Model):
     """A service area (for example Front door and assessment, Safeguarding and child protection)."""
 
     name = models.CharField(max_length=120, unique=True)
+    manager = models.ForeignKey(
+        "StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="managed_services"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +38,7 @@ class TeamKind(models.TextChoices):
     CSE = "cse", "Child exploitation (CSE)"
     EARLY_HELP = "early_help", "Early help"
     DISABILITY = "disability", "Children with disabilities"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
 
 
 class Team(models.Model):
@@ -43,6 +47,9 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    manager = models.ForeignKey(
+        "StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="managed_teams"
+    )
 
     class Meta:
         ordering = ["name"]
