@@ -223,6 +223,19 @@ def _who_viewed_allowed(user: User, basis: Basis | None) -> bool:
     return user.has_role(*MANAGER_ROLES) and basis in {Basis.SERVICE, Basis.NAMED}
 
 
+def case_notes_scope(user: User, basis: Basis | None) -> Q | None:
+    """Which of a child's case notes (seen on `basis`) the user may read, as a filter; None for none.
+
+    A restricted note (restricted further than the child's record) is for its author and the managers who
+    hold the child in their team or service only.
+    """
+    if not casework_visible(user, basis):
+        return None
+    if user.has_role(*MANAGER_ROLES) and basis in {Basis.ALLOCATED, Basis.TEAM, Basis.SERVICE, Basis.NAMED}:
+        return Q()
+    return Q(restricted=False) | Q(author=user)
+
+
 def can_view_casework(user: User, child: Child) -> bool:
     """Referrals, assessments, plans and the chronology: children's social care and the MASH only."""
     return casework_visible(user, basis_for(user, child))
