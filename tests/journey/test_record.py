@@ -212,7 +212,8 @@ def test_the_page_filters_and_explains_bad_filters_without_failing(record: Child
         page = response.content.decode()
         assert "There is a problem" in page and message in page
         assert "Case closed" in page  # the whole chronology, unfiltered
-    assert client.get(f"/children/{record.la_child_id}/chronology.pdf", {"kind": "nope"}).status_code == 302
+    refused = client.get(f"/children/{record.la_child_id}/chronology.pdf", {"kind": "nope"})
+    assert refused.status_code == 400 and "Choose from the kinds of entry listed" in refused.content.decode()
 
 
 # The summary -------------------------------------------------------------------------------------
@@ -381,3 +382,16 @@ def test_no_pdf_for_partners_or_under_break_glass(record: Child, health: User, e
     assert client.get(f"/children/{record.la_child_id}/").status_code == 200
     assert client.get(f"/children/{record.la_child_id}/chronology.pdf").status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["", "\x00", "x" * 5000, "ßüñ 漢字 🙂", "-1", "99999999999999999999999", "2025-02-30", "0"]
+)
+def test_no_filter_value_breaks_the_record_or_its_pdf(record: Child, worker_user: User, value: str) -> None:
+    client = Client()
+    sign_in_verified(client, worker_user)
+    params = {name: value for name in ("kind", "start_day", "start_month", "start_year", "end_day", "end_year")}
+    page = client.get(f"/children/{record.la_child_id}/", params)
+    assert page.status_code == 200
+    assert "There is a problem" in page.content.decode() or value == ""
+    assert client.get(f"/children/{record.la_child_id}/chronology.pdf", params).status_code in (200, 400)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -71,8 +70,10 @@ def chronology_pdf(request: HttpRequest, la_child_id: str) -> HttpResponse:
     """The chronology (as filtered on the record) as a PDF to print or take to a meeting."""
     form = _filter_form(request)
     if form.is_bound and not form.is_valid():
-        # The record page explains what is wrong with the filters.
-        return redirect(f"{reverse('journey:child_detail', args=[la_child_id])}?{request.GET.urlencode()}#chronology")
+        # Nothing is printed: the record page says what is wrong with the filters.
+        response = child_detail(request, la_child_id)
+        response.status_code = 400
+        return response
     printed = chronology_for_printing(user=_user(request), la_child_id=la_child_id, filters=form.filters())
     # Imported here: WeasyPrint loads Pango and its fonts, which only this page needs.
     from weasyprint import HTML
