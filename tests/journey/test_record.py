@@ -87,7 +87,7 @@ def record(full_journey: Referral, worker_user: User, colleague: User, health: U
     )  # fmt: skip
     contributions = {
         "health_own": (Agency.HEALTH, SharingLevel.SAFEGUARDING, "Missed immunisations", []),
-        "police_shared_health": (Agency.POLICE, SharingLevel.PARTNERS, "Police call-out to the address", [Agency.HEALTH]),
+        "police_shared": (Agency.POLICE, SharingLevel.PARTNERS, "Police call-out to the address", [Agency.HEALTH]),
         "police_mash_only": (Agency.POLICE, SharingLevel.MASH_ONLY, "Intelligence for the MASH only", []),
     }  # fmt: skip
     for day, (agency, level, summary, shared_with) in zip((3, 4, 5), contributions.values(), strict=True):
@@ -174,7 +174,9 @@ def test_the_childs_social_worker_reads_what_was_shared_for_safeguarding_not_the
 
 
 def test_filters_by_kind_and_by_dates_inclusive(record: Child, worker_user: User) -> None:
-    visits = child_chronology(user=worker_user, child=record, filters=ChronologyFilters(kinds=frozenset({EntryKind.VISIT})))
+    visits = child_chronology(
+        user=worker_user, child=record, filters=ChronologyFilters(kinds=frozenset({EntryKind.VISIT}))
+    )
     assert [e.event_date for e in visits] == [D(2024, 9, 2), D(2024, 6, 3)]
     summer = ChronologyFilters(start=D(2024, 6, 3), end=D(2024, 7, 1))
     entries = child_chronology(user=worker_user, child=record, filters=summer)
@@ -196,24 +198,29 @@ def test_the_page_filters_and_explains_bad_filters_without_failing(record: Child
     sign_in_verified(client, worker_user)
     url = f"/children/{record.la_child_id}/"
     html = client.get(url, {"kind": "note"}).content.decode()
-    assert "Call with school" in html and "Case closed" not in html
-    assert "1 entry" not in html and "2 entries: Case notes" in html
+    assert "Call with school" in html
+    assert "Case closed" not in html
+    assert "1 entry" not in html
+    assert "2 entries: Case notes" in html
     for params, message in [
         ({"kind": "everything"}, "Choose from the kinds of entry listed"),
         ({"start_day": "31", "start_month": "2", "start_year": "2024"}, "From must be a real date"),
         ({"start_day": "1", "start_month": "6"}, "From must include a year"),
         (
-            {"start_day": "2", "start_month": "6", "start_year": "2024", "end_day": "1", "end_month": "6", "end_year": "2024"},
+            {"start_day": "2", "start_month": "6", "start_year": "2024",
+             "end_day": "1", "end_month": "6", "end_year": "2024"},
             "The ‘to’ date must be the same as or after the ‘from’ date",
         ),
     ]:  # fmt: skip
         response = client.get(url, params)
         assert response.status_code == 200
         page = response.content.decode()
-        assert "There is a problem" in page and message in page
+        assert "There is a problem" in page
+        assert message in page
         assert "Case closed" in page  # the whole chronology, unfiltered
     refused = client.get(f"/children/{record.la_child_id}/chronology.pdf", {"kind": "nope"})
-    assert refused.status_code == 400 and "Choose from the kinds of entry listed" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "Choose from the kinds of entry listed" in refused.content.decode()
 
 
 # The summary -------------------------------------------------------------------------------------
@@ -242,7 +249,8 @@ def test_the_summary_says_where_the_case_stands(on_a_plan: Referral, worker_user
     summary = child_page(user=worker_user, la_child_id=child.la_child_id).summary
     assert summary is not None
     assert summary.status == "Child protection plan"
-    assert summary.episode == on_a_plan and not summary.re_referral
+    assert summary.episode == on_a_plan
+    assert not summary.re_referral
     assert summary.plan is not None
     assert (summary.plan.label, summary.plan.start_date, summary.plan.category) == (
         "Child protection plan",
@@ -250,7 +258,8 @@ def test_the_summary_says_where_the_case_stands(on_a_plan: Referral, worker_user
         "Emotional abuse",
     )
     assert summary.previous_plans == 1
-    assert summary.allocation is not None and summary.allocation.worker.full_name == "Wendy Worker"
+    assert summary.allocation is not None
+    assert summary.allocation.worker.full_name == "Wendy Worker"
     # 3 months after the conference; the assessment 45 working days after 2 May 2024, skipping the bank holidays
     # of 6 and 27 May.
     by_kind = {item.kind: item.due for item in summary.due}
@@ -290,14 +299,17 @@ def test_a_re_referral_is_within_12_months_of_the_last_referral(child: Child, wo
     close(second, D(2025, 3, 3))
     third = refer(D(2026, 3, 1))
     summary = child_page(user=worker_user, la_child_id=child.la_child_id).summary
-    assert summary is not None and summary.episode == third and not summary.re_referral
+    assert summary is not None
+    assert summary.episode == third
+    assert not summary.re_referral
 
 
 def test_a_child_in_need_plan_and_a_closed_episode(referral: Referral, worker_user: User) -> None:
     casework.assessment_start(referral=referral, start_date=D(2024, 5, 2), acting_user=worker_user)
     CINPlan.objects.create(referral=referral, start_date=D(2024, 6, 1))  # ORM: the plan's own rules are not at issue
     summary = child_page(user=worker_user, la_child_id=referral.child.la_child_id).summary
-    assert summary is not None and summary.plan is not None
+    assert summary is not None
+    assert summary.plan is not None
     assert (summary.plan.label, summary.plan.category) == ("Child in need plan", "")
 
 
@@ -323,7 +335,8 @@ def test_warnings_the_restricted_record_and_only_for_those_named(
 
 def test_partners_see_no_summary(record: Child, health: User) -> None:
     page = child_page(user=health, la_child_id=record.la_child_id)
-    assert page.summary is None and not page.warnings.any
+    assert page.summary is None
+    assert not page.warnings.any
 
 
 # Printing ----------------------------------------------------------------------------------------
@@ -363,7 +376,8 @@ def test_the_pdf_is_a_pdf(record: Child, worker_user: User) -> None:
     sign_in_verified(client, worker_user)
     response = client.get(f"/children/{record.la_child_id}/chronology.pdf")
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF-") and b"%%EOF" in response.content[-64:]
+    assert response.content.startswith(b"%PDF-")
+    assert b"%%EOF" in response.content[-64:]
     assert 'filename="chronology-C100-' in response["Content-Disposition"]
     viewed = AuditEvent.objects.filter(child_id=record.pk, action=AuditEvent.Action.EXPORT)
     assert viewed.count() == 1
@@ -390,7 +404,7 @@ def test_no_pdf_for_partners_or_under_break_glass(record: Child, health: User, e
 def test_no_filter_value_breaks_the_record_or_its_pdf(record: Child, worker_user: User, value: str) -> None:
     client = Client()
     sign_in_verified(client, worker_user)
-    params = {name: value for name in ("kind", "start_day", "start_month", "start_year", "end_day", "end_year")}
+    params = dict.fromkeys(("kind", "start_day", "start_month", "start_year", "end_day", "end_year"), value)
     page = client.get(f"/children/{record.la_child_id}/", params)
     assert page.status_code == 200
     assert "There is a problem" in page.content.decode() or value == ""

@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import connections, router
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from openmash.access.policy import Basis, ChildAccess, basis_for, case_notes_scope, child_access
-from openmash.accounts.models import User
+from openmash.accounts.models import Agency, User
 from openmash.casework.models import CaseNote, Visit
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
+from openmash.core.dates import long_date
 from openmash.core.events.store import FACTOR_SEPARATOR
 from openmash.core.models import JourneyEvent
-from openmash.front_door.models import Contact
+from openmash.front_door.models import Contact, SharingLevel
 from openmash.front_door.selectors import visible_contributions
 from openmash.people.models import Child
 from openmash.protection.models import StrategyDiscussion
@@ -153,6 +153,15 @@ class ChronologyEntry:
     body: str = ""
     restricted: bool = False
 
+    # Formatted here rather than by the template's date filter: a long chronology shows hundreds of dates.
+    @property
+    def date_label(self) -> str:
+        return long_date(self.event_date)
+
+    @property
+    def date_iso(self) -> str:
+        return self.event_date.isoformat()
+
 
 _FACTOR_ORDER = {code: i for i, code in enumerate(AssessmentFactor.values)}
 
@@ -244,7 +253,9 @@ def _events(child: Child, filters: ChronologyFilters) -> list[ChronologyEntry]:
     )
     contact_ids = events.filter(pl.col("event_type") == EventType.CONTACT)["source_id"].to_list()
     contact_outcomes = (
-        dict(Contact.objects.filter(child=child, pk__in=contact_ids).values_list("pk", "outcome")) if contact_ids else {}
+        dict(Contact.objects.filter(child=child, pk__in=contact_ids).values_list("pk", "outcome"))
+        if contact_ids
+        else {}
     )
     entries = []
     for row in events.reverse().iter_rows(named=True):
@@ -265,65 +276,79 @@ def _events(child: Child, filters: ChronologyFilters) -> list[ChronologyEntry]:
 
 
 def _visits(child: Child, filters: ChronologyFilters) -> list[ChronologyEntry]:
-    visits = _dated(Visit.objects.filter(child=child), "visit_date", filters).select_related("visited_by")
-    entries = []
-    for v in visits.order_by("-visit_date", "-id"):
-        seen = "Child seen alone" if v.seen_alone else "Child seen" if v.seen else "Child not seen"
-        entries.append(
-            ChronologyEntry(
-                event_date=v.visit_date,
-                event_type="visit",
-                title=v.get_purpose_display(),
-                details=[seen],
-                team="",
-                worker=v.visited_by.full_name if v.visited_by else "",
-                kind=EntryKind.VISIT,
-                body=v.notes,
-            )
+    visits = _dated(Visit.objects.filter(child=child), "visit_date", filters).order_by("-visit_date", "-id")
+    rows = list(visits.values_list("visit_date", "purpose", "seen", "seen_alone", "visited_by_id", "notes"))
+    worker_ids = {row[4] for row in rows if row[4] is not None}
+    workers = (
+        {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids).only("first_name", "last_name")}
+        if worker_ids
+        else {}
+    )
+    purposes = dict(Visit.Purpose.choices)
+    return [
+        ChronologyEntry(
+            event_date=day,
+            event_type="visit",
+            title=str(purposes.get(purpose, purpose)),
+            details=["Child seen alone" if alone else "Child seen" if seen else "Child not seen"],
+            team="",
+            worker=workers.get(worker_id, ""),
+            kind=EntryKind.VISIT,
+            body=notes,
         )
-    return entries
+        for day, purpose, seen, alone, worker_id, notes in rows
+    ]
 
 
 def _notes(user: User, child: Child, basis: Basis, filters: ChronologyFilters) -> list[ChronologyEntry]:
     scope = case_notes_scope(user, basis)
     if scope is None:
         return []
-    notes = _dated(CaseNote.objects.filter(scope, child=child), "occurred_on", filters).select_related("author")
+    notes = _dated(CaseNote.objects.filter(scope, child=child), "occurred_on", filters).order_by("-occurred_on", "-id")
+    rows = list(
+        notes.values_list(
+            "occurred_on", "note_type", "subject", "body", "restricted", "author__first_name", "author__last_name",
+            "author__username",
+        )
+    )  # fmt: skip
+    types = dict(CaseNote.NoteType.choices)
     entries = []
-    for n in notes.order_by("-occurred_on", "-id"):
-        author = n.author.get_full_name() or n.author.get_username()
+    for day, note_type, subject, body, restricted, first, last, username in rows:
+        author = f"{first} {last}".strip() or username
         entries.append(
             ChronologyEntry(
-                event_date=n.occurred_on,
+                event_date=day,
                 event_type="note",
-                title=f"{n.get_note_type_display()}: {n.subject}",
+                title=f"{types.get(note_type, note_type)}: {subject}",
                 details=[f"Written by {author}"],
                 team="",
                 worker="",
                 kind=EntryKind.NOTE,
-                body=n.body,
-                restricted=n.restricted,
+                body=body,
+                restricted=restricted,
             )
         )
     return entries
 
 
 def _contributions(user: User, child: Child, basis: Basis, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    visible = visible_contributions(user=user, child=child, basis=basis).order_by("-created_at", "-id")
+    agencies, levels = dict(Agency.choices), dict(SharingLevel.choices)
     entries = []
-    for c in visible_contributions(user=user, child=child, basis=basis).order_by("-created_at", "-id"):
-        day = timezone.localdate(c.created_at)
+    for created_at, agency, level, summary in visible.values_list("created_at", "agency", "sharing_level", "summary"):
+        day = timezone.localdate(created_at)
         if not filters.within(day):
             continue
         entries.append(
             ChronologyEntry(
                 event_date=day,
                 event_type="agency",
-                title=f"Information from {c.get_agency_display()}",
-                details=[f"Shared with: {c.get_sharing_level_display()}"],
+                title=f"Information from {agencies.get(agency, agency)}",
+                details=[f"Shared with: {levels.get(level, level)}"],
                 team="",
                 worker="",
                 kind=EntryKind.AGENCY,
-                body=c.summary,
+                body=summary,
             )
         )
     return entries

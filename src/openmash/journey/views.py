@@ -13,7 +13,7 @@ from openmash.access import selectors as access
 from openmash.accounts.models import User
 
 from .forms import ChildSearchForm, ChronologyFilterForm
-from .record import chronology_for_printing, child_page
+from .record import child_page, chronology_for_printing
 
 RESULTS_PER_PAGE = 20
 
