@@ -192,7 +192,8 @@ def _build_chronology_child() -> tuple[Any, Any]:
             occurred_on=start + dt.timedelta(days=37 * i),
             subject=f"Call {i + 1}",
             body="Spoke to the school about attendance and how the child is.\n\nNo change.",
-            author=worker if i % 4 else manager,
+            # A tenth restricted, all by the social worker, who reads what they wrote: all 200 entries are theirs.
+            author=worker if i % 4 or i % 10 == 0 else manager,
             restricted=i % 10 == 0,
         )
         for i in range(notes)
@@ -219,6 +220,8 @@ def chronology_ms() -> None:
     record = reverse("journey:child_detail", args=[child.la_child_id])
     pdf = reverse("journey:chronology_pdf", args=[child.la_child_id])
     pages: dict[str, tuple[str, dict[str, Any] | None]] = {
+        # For comparison: an almost empty page (the form to find a child), the cost of any request here.
+        "chronology_baseline_empty_form": (reverse("journey:child_search"), None),
         "chronology": (record, None),
         "chronology_visits": (record, {"kind": "visit", "start_day": "1", "start_month": "1", "start_year": "2017"}),
         "chronology_pdf": (pdf, None),

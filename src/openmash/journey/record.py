@@ -171,7 +171,10 @@ def child_page(*, user: User, la_child_id: str, filters: ChronologyFilters = NO_
         chronology=child_chronology(user=user, child=child, allowed=allowed, filters=filters),
         relationships=relationships,
         visible_sibling_ids=sibling_ids,
-        contacts=list(front_door_selectors.visible_contacts(user=user, child=child, basis=basis)),
+        # Casework readers see every contact in the chronology; others, their own agency's and the outcomes.
+        contacts=[]
+        if allowed.casework
+        else list(front_door_selectors.visible_contacts(user=user, child=child, basis=basis)),
         summary=_summary(child) if allowed.casework else None,
         warnings=Warnings(
             restriction=restriction,
