@@ -30,6 +30,7 @@ from openmash.protection.models import ChildProtectionPlan, PriorChildProtection
 from openmash.workforce.models import Allocation
 
 from . import due
+from .due import DueItem
 from .selectors import NO_FILTERS, ChronologyEntry, ChronologyFilters, child_chronology
 
 RE_REFERRAL_MONTHS = 12
@@ -54,11 +55,11 @@ class Summary:
     plan: Plan | None
     previous_plans: int
     allocation: Allocation | None
-    due: list[due.DueItem]
+    due: list[DueItem]
     today: dt.date
 
     @property
-    def overdue(self) -> list[due.DueItem]:
+    def overdue(self) -> list[DueItem]:
         return [item for item in self.due if item.overdue(self.today)]
 
 
