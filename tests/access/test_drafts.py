@@ -27,7 +27,8 @@ def test_a_draft_is_kept_cleaned_and_reopened_only_by_its_author(worker_user: Us
     assert FormDraft.objects.count() == 1
     assert drafts.reopen(form="assessment:7", user=manager_user, what="the assessment") is None
     draft = drafts.reopen(form="assessment:7", user=worker_user, what="the assessment")
-    assert draft is not None and draft.data == {"analysis": "Longer now"}
+    assert draft is not None
+    assert draft.data == {"analysis": "Longer now"}
     assert AuditEvent.objects.filter(user=worker_user, summary="Reopened their draft of the assessment").exists()
     drafts.discard(form="assessment:7", acting_user=worker_user)
     assert not FormDraft.objects.exists()

@@ -51,7 +51,8 @@ def test_a_closed_case_refuses_every_step(full_journey: Referral) -> None:
     assert state.status == "Closed"
     for step in Step:
         refusal = state.refusal(step)
-        assert refusal is not None and "closed" in refusal
+        assert refusal is not None
+        assert "closed" in refusal
 
 
 def test_a_child_on_a_protection_plan_cannot_start_a_child_in_need_plan() -> None:

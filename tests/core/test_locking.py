@@ -20,7 +20,8 @@ def test_a_save_from_the_current_version_goes_ahead_and_moves_it_on() -> None:
     note = _note(version=4)
     ensure_current(note, 4, {"body": "Something else"})
     ensure_current(note, None, {"body": "Something else"})  # a service called from code, not a form
-    assert next_version(note) == ["version"] and note.version == 5
+    assert next_version(note) == ["version"]
+    assert note.version == 5
 
 
 def test_a_save_from_an_older_version_is_refused_with_each_difference() -> None:
