@@ -49,11 +49,11 @@ def _s47(referral: Referral, user: User, discussed: dt.date, started: dt.date) -
     return services.section47_start(referral=referral, start_date=started, strategy_discussion=sd, acting_user=user)
 
 
-def _plan(referral: Referral, user: User, conference: dt.date = D(2024, 5, 21)) -> ChildProtectionPlan:
+def _plan(referral: Referral, user: User) -> ChildProtectionPlan:
     s47 = _s47(referral, user, D(2024, 5, 2), D(2024, 5, 3))
     plan = services.conference_record(
         enquiry=s47,
-        conference_date=conference,
+        conference_date=D(2024, 5, 21),
         plan_needed=True,
         category="NEG",
         notes="Neglect of basic care.",
