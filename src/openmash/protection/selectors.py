@@ -17,7 +17,6 @@ from openmash.casework.models import Referral
 from openmash.people.models import Child
 
 from .models import ChildProtectionPlan, PriorChildProtectionPlan, Section47Enquiry
-from .services import previous_plans_count
 from .timescales import cp_review_due
 
 MAX_ID = 2**63
@@ -92,7 +91,6 @@ class PlanPage:
     access: policy.ChildAccess
     next_review_due: dt.date | None
     prior_plans: list[PriorChildProtectionPlan]
-    previous_plans_now: int
 
 
 @transaction.atomic
@@ -114,7 +112,6 @@ def plan(*, user: User, plan_id: int, change: bool = False, page: str = "child p
         access,
         due,
         list(PriorChildProtectionPlan.objects.filter(child=child)),
-        previous_plans_count(child.pk, found.start_date, exclude_plan_id=found.pk),
     )
 
 
