@@ -15,11 +15,20 @@ from openmash.casework import services as casework
 from openmash.casework.models import Assessment, Referral
 from openmash.workforce.models import Allocation
 
-from ..access.world import World
+from ..access.world import World, build_world
 from .conftest import Ui
-from .test_oversight import no_sideways_scroll_at_320, sign_in_as, world  # noqa: F401 - the fixture
+from .test_oversight import PASSWORD, no_sideways_scroll_at_320, sign_in_as
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    w = build_world()
+    for user in w.users.values():
+        user.set_password(PASSWORD)
+        user.save()
+    return w
 
 
 def _assessment(world: World, key: str) -> Assessment:
@@ -61,8 +70,12 @@ def test_a_team_manager_reads_caseloads_and_reallocates_a_child(ui: Ui, world: W
     caseloads = ui.page.get_by_role("table", name="Caseloads")
     # sw holds two children (one restricted, which tm is named on); Colleague A one.
     children_held = 2  # the third cell of a worker's row
-    expect(caseloads.get_by_role("row").filter(has_text="sw Staff").get_by_role("cell").nth(children_held)).to_have_text("2")
-    expect(caseloads.get_by_role("row").filter(has_text="Colleague A").get_by_role("cell").nth(children_held)).to_have_text("1")
+    expect(
+        caseloads.get_by_role("row").filter(has_text="sw Staff").get_by_role("cell").nth(children_held)
+    ).to_have_text("2")
+    expect(
+        caseloads.get_by_role("row").filter(has_text="Colleague A").get_by_role("cell").nth(children_held)
+    ).to_have_text("1")
     awaiting = ui.page.get_by_role("table", name="Awaiting your authorisation (1)")
     expect(awaiting).to_contain_text(world.children["team"].full_name)
     no_sideways_scroll_at_320(ui)

@@ -82,7 +82,8 @@ def events_by_episode(episode_ids: Iterable[int]) -> dict[int, list[Event]]:
     grouped: dict[int, list[Event]] = defaultdict(list)
     rows = JourneyEvent.objects.filter(episode_id__in=list(episode_ids)).order_by("episode_id", "event_date", "id")
     for row in rows:
-        grouped[row.episode_id].append(_event(row))
+        if row.episode_id is not None:
+            grouped[row.episode_id].append(_event(row))
     return grouped
 
 

@@ -42,6 +42,8 @@ from openmash.workforce.models import Allocation, Service, StaffMember, Team
 from ..due import DueItem, DueKind, due_items, today
 
 NO_OPEN_CASE = "No open case"
+# Stands for an LA child ID in a reversed URL (letters and digits, as the converter accepts).
+_SLOT = "LACHILDID0SLOT"
 # Timescales counted in working days; reviews are counted in months.
 WORKING_DAY_KINDS = frozenset({DueKind.ASSESSMENT, DueKind.ICPC, DueKind.CP_VISIT, DueKind.CIN_VISIT})
 
@@ -171,7 +173,7 @@ def my_work(*, user: User) -> MyWork:
     everything due for them, overdue first (NotFound for anyone who does not hold cases)."""
     if not policy.holds_cases(user):
         raise NotFound("Not found")
-    worker: StaffMember = user.staff  # type: ignore[attr-defined]
+    worker: StaffMember = user.staff
     on = today()
     cases, due = _cases(_open_allocations(user, worker=worker), on)
     audit.record(
@@ -187,12 +189,22 @@ def my_work(*, user: User) -> MyWork:
 
 
 @dataclass(frozen=True)
+class HeldChild:
+    """A child a worker holds, as a team's tray names them (to open their record or reallocate them)."""
+
+    la_child_id: str
+    full_name: str
+    record_url: str
+    reallocate_url: str
+
+
+@dataclass(frozen=True)
 class Caseload:
     worker: StaffMember
     children: int
     overdue: int
     # The children themselves, on a team's own tray (to open or reallocate); restricted ones only if named.
-    held: tuple[Child, ...] = ()
+    held: tuple[HeldChild, ...] = ()
 
     @property
     def per_fte(self) -> Decimal | None:
@@ -245,9 +257,7 @@ def assessment_url(assessment: Assessment, child: Child) -> str:
         return reverse("journey:child_detail", kwargs={"la_child_id": child.la_child_id})
 
 
-def caseloads(
-    teams: Collection[Team], on: dt.date, *, listed_for: User | None = None
-) -> dict[int, list[Caseload]]:
+def caseloads(teams: Collection[Team], on: dt.date, *, listed_for: User | None = None) -> dict[int, list[Caseload]]:
     """Each team's case holders with the children they hold now (agency workers included) and how many items
     are overdue for those children; a worker who has left or stopped holding cases is listed while they still
     hold a child. With `listed_for`, the children that user may see are listed under each worker. A fixed
@@ -256,22 +266,36 @@ def caseloads(
     workers = (
         StaffMember.objects.filter(team_id__in=team_ids)
         .annotate(children=Count("allocations", filter=Q(allocations__end_date__isnull=True)))
-        .filter(
-            Q(children__gt=0)
-            | (Q(is_case_holder=True) & (Q(end_date__isnull=True) | Q(end_date__gte=on)))
-        )
+        .filter(Q(children__gt=0) | (Q(is_case_holder=True) & (Q(end_date__isnull=True) | Q(end_date__gte=on))))
         .order_by("last_name", "first_name", "pk")
     )
-    worker_of = dict(
-        Allocation.objects.filter(end_date__isnull=True, worker__team_id__in=team_ids).values_list(
-            "child_id", "worker_id"
-        )
+    held_now = Allocation.objects.filter(end_date__isnull=True, worker__team_id__in=team_ids)
+    worker_of = dict(held_now.values_list("child_id", "worker_id"))
+    overdue = Counter(
+        worker_of[i.child_id]
+        for i in due_items(held_now.values("child_id"))
+        if i.overdue(on) and i.child_id in worker_of
     )
-    overdue = Counter(worker_of[i.child_id] for i in due_items(list(worker_of)) if i.overdue(on))
-    held: dict[int, list[Child]] = defaultdict(list)
+    held: dict[int, list[HeldChild]] = defaultdict(list)
     if listed_for is not None:
-        for a in _open_allocations(listed_for, worker__team_id__in=team_ids):
-            held[a.worker_id].append(a.child)
+        # Plain values, not model instances: a busy team holds several hundred children.
+        rows = (
+            Allocation.objects.filter(end_date__isnull=True, worker__team_id__in=team_ids)
+            .filter(policy.unrestricted_or_named(listed_for, "child"))
+            .order_by("child__last_name", "child__first_name", "child_id")
+            .values_list("worker_id", "child__la_child_id", "child__first_name", "child__last_name")
+        )
+        # Each link from one reversed pattern: reversing twice for each of hundreds of children is most of
+        # the page's time.
+        record, move = (
+            reverse(name, kwargs={"la_child_id": _SLOT}) for name in ("journey:child_detail", "trays:reallocate")
+        )
+        for worker_id, la_child_id, first, last in rows:
+            held[worker_id].append(
+                HeldChild(
+                    la_child_id, f"{first} {last}", record.replace(_SLOT, la_child_id), move.replace(_SLOT, la_child_id)
+                )
+            )
     found: dict[int, list[Caseload]] = defaultdict(list)
     for w in workers:
         found[w.team_id].append(Caseload(w, w.children, overdue[w.pk], tuple(held.get(w.pk, ()))))
@@ -356,6 +380,12 @@ def team_work(*, user: User, team_id: int) -> TeamWork:
     return _teams_work(user, [team], team.name, list_children=True)[0][0]
 
 
+def _oldest_first(row: Awaiting) -> tuple[dt.datetime, int]:
+    submitted = row.assessment.submitted_at
+    assert submitted is not None  # only submitted assessments await authorisation
+    return submitted, row.assessment.pk
+
+
 @dataclass(frozen=True)
 class ServiceWork:
     service: Service
@@ -372,7 +402,7 @@ class ServiceWork:
 
     @property
     def awaiting(self) -> list[Awaiting]:
-        return sorted((a for t in self.teams for a in t.awaiting), key=lambda a: a.assessment.submitted_at)
+        return sorted((a for t in self.teams for a in t.awaiting), key=_oldest_first)
 
 
 @transaction.atomic

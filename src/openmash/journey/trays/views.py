@@ -64,7 +64,8 @@ def reallocate(request: HttpRequest, la_child_id: str) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
-                request, f"{found.child.full_name} is reallocated from {found.current.worker.full_name} to {worker.full_name}"
+                request,
+                f"{found.child.full_name} is reallocated from {found.current.worker.full_name} to {worker.full_name}",
             )
             return redirect("journey:child_detail", la_child_id=found.child.la_child_id)
     return render(request, "trays/reallocate.html", {"found": found, "form": form})
