@@ -326,3 +326,33 @@ def test_reallocation_before_the_current_allocation_started_is_refused(
 def test_a_social_worker_cannot_reallocate(child: Child, worker_user: User) -> None:
     with pytest.raises(NotFound):
         selectors.child_for_reallocation(user=worker_user, la_child_id=child.la_child_id)
+
+
+# The way in --------------------------------------------------------------------------------------------------
+
+
+def _menu(user: User) -> tuple[str, list[str]]:
+    client = Client()
+    sign_in_verified(client, user)
+    home = client.get("/")
+    page = client.get(reverse("journey:child_search"))
+    return home["Location"], [item["label"] for item in page.context["navigation_items"]]
+
+
+def test_a_case_holder_starts_at_my_work(worker_user: User) -> None:
+    start, menu = _menu(worker_user)
+    assert start == reverse("trays:my_work")
+    assert "My work" in menu
+    assert "Team" not in menu
+
+
+def test_a_manager_finds_their_teams_tray_and_a_service_manager_their_services(manager_user: User) -> None:
+    start, menu = _menu(manager_user)
+    assert start == reverse("journey:child_search")
+    assert "Team" in menu
+    assert "My work" not in menu
+    assert "Service" not in menu
+    UserRole.objects.filter(user=manager_user).update(role=Role.SERVICE_MANAGER)
+    _start, menu = _menu(manager_user)
+    assert "Service" in menu
+    assert "Team" not in menu
