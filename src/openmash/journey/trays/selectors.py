@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.timezone import localdate
 
 from openmash.access import audit, policy
 from openmash.access.models import AuditEvent
@@ -304,7 +305,7 @@ def caseloads(teams: Collection[Team], on: dt.date, *, listed_for: User | None =
 
 def awaiting_authorisation(user: User, teams: Collection[Team], on: dt.date) -> dict[int, list[Awaiting]]:
     """Assessments submitted and not yet authorised, by team (the team of the child's worker, or the team the
-    referral waits in if nobody holds the child), the longest waiting first. One query."""
+    referral waits in if nobody holds the child), the longest waiting first. Two queries."""
     team_ids = [t.pk for t in teams]
     held = Allocation.objects.filter(end_date__isnull=True)
     held_in_team = held.filter(worker__team_id__in=team_ids)
@@ -329,7 +330,7 @@ def awaiting_authorisation(user: User, teams: Collection[Team], on: dt.date) -> 
         team_id = team_of.get(child.pk, a.referral.team_id)
         assert a.submitted_at is not None
         found[team_id or 0].append(
-            Awaiting(a, child, a.re_referral, assessment_url(a, child), (on - a.submitted_at.date()).days)
+            Awaiting(a, child, a.re_referral, assessment_url(a, child), (on - localdate(a.submitted_at)).days)
         )
     return found
 
