@@ -1,14 +1,20 @@
-"""Benchmark: casework pages, one signed-in user at a time, through Django's test client (middleware, the view
-and its template; no network), on the current database.
+"""Benchmark: casework pages over the demo borough, one signed-in user at a time.
 
-The database is DATABASE_URL (a PostgreSQL database is created and migrated if missing), or a fresh temporary
-SQLite database if it is not set. Point DATABASE_URL at the demo borough to measure among its 45,000 children.
+Not timed: builds the borough (`openmash generate --size borough --seed 1`) into a temporary SQLite database,
+or uses DATABASE_URL if set (a PostgreSQL database is created if missing; the borough is built if the database
+is empty). Each figure is its own function taking the prepared borough and printing its lines
+`bench: <figure> <value> <unit>`; add a figure by adding a function to FIGURES.
 
-- `chronology_ms`: the record of a child with 200 chronology entries (five episodes of statutory steps through
+Timed, in this process, through Django's test client (middleware, the view and its template; no network),
+REPEATS times after one warm-up, the median (and the queries one request asks):
+- team_caseload_ms: the work tray of the team holding the most children (caseloads by worker, weighted by
+  FTE, the overdue items of every child the team holds, assessments awaiting authorisation and the
+  referrals waiting), as the team's manager.
+- chronology_ms: the record of a child with 200 chronology entries (five episodes of statutory steps through
   the services, visits, case notes and agency information), read by the allocated social worker; then the same
-  chronology filtered to visits, and printed as a PDF. Median and 95th percentile of REPEATS requests after one
-  warm-up, the median CPU time of the process (steadier than the clock on a shared machine), and the queries
-  one request asks. The child (LA child ID BENCHCHRON1) is built once and reused.
+  chronology filtered to visits, and printed as a PDF, beside an almost empty page. Also the 95th percentile
+  and the median CPU time of the process (steadier than the clock on a shared machine). The child (LA child
+  ID BENCHCHRON1, in a team of its own) is added to the database once and reused.
 """
 
 from __future__ import annotations
@@ -40,6 +46,31 @@ def _ensure_postgres_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def _build(env: dict[str, str]) -> None:
+    run = [str(OPENMASH)]
+    subprocess.run([*run, "migrate", "--no-input", "-v", "0"], check=True, env=env)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [*run, "generate", "--size", "borough", "--seed", "1", "--no-progress", "--if-empty"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _account(username: str, roles: list[str], staff: Any) -> Any:
+    """A signed-in user for a member of staff (linked to them unless they already have an account)."""
+    from openmash.accounts.models import Agency, User, UserRole
+    from openmash.workforce.models import StaffMember
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"agency": Agency.CHILDRENS_SOCIAL_CARE})
+    for role in roles:
+        UserRole.objects.get_or_create(user=user, role=role)
+    if staff.user_id is None and not StaffMember.objects.filter(user=user).exists():
+        staff.user = user
+        staff.save(update_fields=["user"])
+    return user
+
+
 def _client(user: Any) -> Any:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -54,7 +85,27 @@ def _client(user: Any) -> Any:
     return client
 
 
-def _time(client: Any, url: str, params: dict[str, Any] | None = None) -> tuple[float, float, int, float]:
+def _time(client: Any, url: str) -> tuple[float, int]:
+    """The median time of a page over REPEATS requests after a warm-up, and the queries one request asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    get()
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    return statistics.median(times), len(captured)
+
+
+def _measure(client: Any, url: str, params: dict[str, Any] | None = None) -> tuple[float, float, int, float]:
     """Median and 95th percentile of the server time, the queries one request asks, and the median CPU time of
     this process (the server's Python and, on SQLite, the database's work), which other load on a shared machine
     barely changes."""
@@ -76,6 +127,45 @@ def _time(client: Any, url: str, params: dict[str, Any] | None = None) -> tuple[
     with CaptureQueriesContext(connection) as captured:
         get()
     return statistics.median(times), statistics.quantiles(times, n=20)[-1], len(captured), statistics.median(cpu)
+
+
+def team_caseload_ms() -> None:
+    """The busiest team's tray, as its team manager."""
+    import datetime as dt
+
+    from django.db.models import Count, Q
+    from django.urls import reverse
+
+    from openmash.accounts.models import Role
+    from openmash.workforce.models import Allocation, StaffMember
+
+    busiest = (
+        Allocation.objects.filter(end_date__isnull=True)
+        .values("worker__team")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "worker__team")
+        .first()
+    )
+    assert busiest is not None, "the borough has no allocated children"
+    team_id = busiest["worker__team"]
+    manager = (
+        StaffMember.objects.filter(team_id=team_id)
+        .filter(Q(user__isnull=True) | Q(user__username="bench.casework.tm"))
+        .order_by("-job_role", "pk")  # the team's manager if it has one free of an account
+        .first()
+    )
+    if manager is None:
+        manager = StaffMember.objects.create(
+            first_name="Bench", last_name="Manager", team_id=team_id, job_role="team_manager",
+            is_case_holder=False, start_date=dt.date(2020, 1, 1),
+        )  # fmt: skip
+    client = _client(_account("bench.casework.tm", [Role.TEAM_MANAGER], manager))
+    workers = StaffMember.objects.filter(team_id=team_id).count()
+    median, queries = _time(client, reverse("trays:team", args=[team_id]))
+    print(f"bench: team_caseload_children {busiest['n']} children")
+    print(f"bench: team_caseload_workers {workers} staff")
+    print(f"bench: team_caseload_queries {queries} queries")
+    print(f"bench: team_caseload_ms {median:.1f} ms")
 
 
 # The child's record and chronology -----------------------------------------------------------------
@@ -232,14 +322,14 @@ def chronology_ms() -> None:
         "chronology_pdf": (pdf, None),
     }
     for name, (url, params) in pages.items():
-        median, p95, queries, cpu = _time(client, url, params)
+        median, p95, queries, cpu = _measure(client, url, params)
         print(f"bench: {name}_ms {median:.1f} ms")
         print(f"bench: {name}_p95_ms {p95:.1f} ms")
         print(f"bench: {name}_cpu_ms {cpu:.1f} ms")
         print(f"bench: {name}_queries {queries} queries")
 
 
-FIGURES: list[Callable[[], None]] = [chronology_ms]
+FIGURES: list[Callable[[], None]] = [team_caseload_ms, chronology_ms]
 
 
 def main() -> int:
@@ -251,13 +341,13 @@ def main() -> int:
         elif url.startswith("sqlite:///"):
             database = "sqlite"
         else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'casework.sqlite3'}"
+            os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'borough.sqlite3'}"
             database = "sqlite"
         os.environ.setdefault("OPENMASH_DEMO", "1")
         os.environ.setdefault("OPENMASH_INSECURE_HTTP", "1")
         os.environ["OPENMASH_ALLOWED_HOSTS"] = "testserver"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openmash.settings")
-        subprocess.run([str(OPENMASH), "migrate", "--no-input", "-v", "0"], check=True)  # noqa: S603
+        _build(dict(os.environ))
 
         import django
 
