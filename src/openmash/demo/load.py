@@ -161,6 +161,8 @@ def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt
         if field.null:
             return [None] * n
         default = field.get_default()
+        if isinstance(field, models.JSONField):
+            default = field.get_db_prep_save(default, connection)  # a list or dict cannot be bound as it is
         return [default] * n
     series = frame.get_column(name)
     if isinstance(field, models.DateTimeField):
