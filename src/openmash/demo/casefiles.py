@@ -239,6 +239,11 @@ NEED_TEXT = {
     "N7": ["The household is on a low income and has had periods without enough food or heating."],
     "N8": ["{name} is being cared for by extended family after the parents became unable to care."],
     "N9": ["The referral asked for an assessment of the support {name} needs."],
+    "unborn": [
+        "The midwife raised concerns in pregnancy about the home the baby will be born into.",
+        "An older brother or sister was subject to a plan, and the parents' capacity to care for a new baby is "
+        "being assessed before the birth.",
+    ],
 }
 SEEN_TEXT = {
     "alone": [
@@ -349,7 +354,7 @@ def _assessments(
         sel = submitted & mask
         outcome[sel] = np.asarray(codes, dtype=object)[categorical(rng.random(int(sel.sum())), weights)]
     seen_key = np.where(unborn, "unborn", np.where(alone, "alone", np.where(seen, "seen", "not_seen")))
-    need = info["need"].fill_null("N9").replace("", "N9")
+    need = pl.Series(np.where(unborn, "unborn", info["need"].fill_null("N9").replace("", "N9").to_numpy()))
     analysis = (
         pl.DataFrame(
             {
@@ -361,14 +366,13 @@ def _assessments(
             }
         )
         .select(
-            text=pl.concat_str(["need", "seen", "strength", "end"], separator=" ").str.replace_all(
-                "{name}", pl.col("name"), literal=True
-            )
+            text=pl.concat_str(["need", "seen", "strength", "end"], separator=" ")
+            .str.replace_all("{name}", pl.col("name"), literal=True)
+            # An unborn child is "the baby", capitalised where a sentence starts with it.
+            .str.replace_all(r"(^|\. )the baby", "${1}The baby")
         )["text"]
         .to_numpy()
     )
-    # Capitalise a sentence that starts with "the baby".
-    analysis = np.char.replace(analysis.astype(str), ". the baby", ". The baby")
     analysis = np.where(elapsed >= 1, analysis, "")  # nothing written on the first day
 
     detail = pl.DataFrame(
@@ -569,64 +573,94 @@ NOTE_TYPE_WEIGHTS = {
     CaseNoteType.SUPERVISION.value: 6,
 }
 MANAGERS_NOTES = {CaseNoteType.MANAGEMENT_OVERSIGHT.value, CaseNoteType.SUPERVISION.value}
-NOTE_SUBJECTS = {
-    CaseNoteType.PHONE_CALL.value: ["Call with parent", "Call from school", "Call with health visitor", "Call to GP"],
-    CaseNoteType.PROFESSIONALS.value: [
-        "Update from school",
-        "Discussion with health visitor",
-        "Police information shared",
-        "Discussion with housing officer",
+# Subject and text of each kind of note (and of notes about babies and toddlers, with no school in them).
+_P, _PRO, _N, _D, _M, _L, _O, _S, _H = (
+    CaseNoteType.PHONE_CALL.value,
+    CaseNoteType.PROFESSIONALS.value,
+    CaseNoteType.CASE_NOTE.value,
+    CaseNoteType.DIRECT_WORK.value,
+    CaseNoteType.MEETING.value,
+    CaseNoteType.LETTER_EMAIL.value,
+    CaseNoteType.MANAGEMENT_OVERSIGHT.value,
+    CaseNoteType.SUPERVISION.value,
+    CaseNoteType.HOME_VISIT.value,
+)
+NOTE_TEXTS: dict[str, list[tuple[str, str]]] = {
+    _P: [
+        (
+            "Call with parent",
+            "Spoke with the parent about the plan; they agreed to attend the next appointment with {name}.",
+        ),
+        ("Call from school", "School called to say attendance has improved over the last fortnight."),
+        ("Call with school nurse", "School nurse confirmed the health assessment has been booked."),
     ],
-    CaseNoteType.CASE_NOTE.value: ["Case update", "Chronology updated", "Family circumstances"],
-    CaseNoteType.DIRECT_WORK.value: ["Direct work session", "Wishes and feelings work", "Life story work"],
-    CaseNoteType.MEETING.value: ["Core group meeting", "Team around the family meeting", "Family meeting"],
-    CaseNoteType.LETTER_EMAIL.value: ["Letter to parent", "Email from school", "Appointment letter sent"],
-    CaseNoteType.MANAGEMENT_OVERSIGHT.value: ["Management oversight", "Case direction"],
-    CaseNoteType.SUPERVISION.value: ["Supervision discussion", "Reflective supervision"],
-    CaseNoteType.HOME_VISIT.value: ["Home visit"],
-}
-NOTE_BODIES = {
-    CaseNoteType.PHONE_CALL.value: [
-        "Spoke with the parent about the plan; they agreed to attend the next appointment with {name}.",
-        "School called to say attendance has improved over the last fortnight.",
-        "Health visitor confirmed the developmental check has been booked.",
+    _P + "_young": [
+        (
+            "Call with parent",
+            "Spoke with the parent about the plan; they agreed to attend the next health appointment.",
+        ),
+        ("Call with health visitor", "Health visitor confirmed the developmental check has been booked."),
+        ("Call with midwife", "Midwife confirmed antenatal appointments are being kept."),
     ],
-    CaseNoteType.PROFESSIONALS.value: [
-        "School report that {name} is settled in class and eating breakfast club meals.",
-        "Health shared that the last two appointments were missed; a new date has been offered.",
-        "Police confirmed no further call-outs to the address since the last review.",
+    _PRO: [
+        ("Update from school", "School report that {name} is settled in class and eating breakfast club meals."),
+        (
+            "Discussion with GP",
+            "Health shared that the last two appointments were missed; a new date has been offered.",
+        ),
+        ("Police information shared", "Police confirmed no further call-outs to the address since the last review."),
+        ("Discussion with housing officer", "Housing confirmed the repairs to the flat are booked for next month."),
     ],
-    CaseNoteType.CASE_NOTE.value: [
-        "Chronology brought up to date with the latest contacts and agency information.",
-        "The family have moved within the borough; new address confirmed and agencies told.",
+    _PRO + "_young": [
+        ("Discussion with health visitor", "Health visitor reports weight gain on track; the home was warm and clean."),
+        ("Police information shared", "Police confirmed no further call-outs to the address since the last review."),
+        ("Update from nursery", "Nursery report that {name} attends most sessions and is well presented."),
     ],
-    CaseNoteType.DIRECT_WORK.value: [
-        "Used a worry jar with {name}; the main worry was arguments at home.",
-        "Completed an all about me sheet with {name}, who named a grandparent as a trusted adult.",
+    _N: [
+        ("Chronology updated", "Chronology brought up to date with the latest contacts and agency information."),
+        ("Change of address", "The family have moved within the borough; new address confirmed and agencies told."),
     ],
-    CaseNoteType.MEETING.value: [
-        "Core group reviewed the plan; actions on school attendance and routines agreed.",
-        "Family meeting held with the wider family to agree support at weekends.",
+    _D: [
+        ("Direct work session", "Used a worry jar with {name}; the main worry was arguments at home."),
+        (
+            "Wishes and feelings",
+            "Completed an all about me sheet with {name}, who named a grandparent as a trusted adult.",
+        ),
     ],
-    CaseNoteType.LETTER_EMAIL.value: [
-        "Letter sent to the parent confirming the date of the next meeting.",
-        "Email from school with the latest attendance figures.",
+    _M: [
+        ("Core group meeting", "Core group reviewed the plan; actions on school attendance and routines agreed."),
+        ("Family meeting", "Family meeting held with the wider family to agree support at weekends."),
     ],
-    CaseNoteType.MANAGEMENT_OVERSIGHT.value: [
-        "Reviewed the case: the plan remains appropriate; visits to continue at the agreed frequency.",
-        "Discussed progress: the worker to update the chronology and arrange a core group before the review.",
+    _L: [
+        ("Letter to parent", "Letter sent to the parent confirming the date of the next meeting."),
+        ("Email from school", "Email from school with the latest attendance figures."),
     ],
-    CaseNoteType.SUPERVISION.value: [
-        "Supervision: discussed the family's engagement and the next steps for {name}'s plan.",
-        "Supervision: reflected on the impact of the home situation on {name}; the plan is on track.",
+    _L + "_young": [("Letter to parent", "Letter sent to the parent confirming the date of the next meeting.")],
+    _O: [
+        (
+            "Management oversight",
+            "Reviewed the case: the plan remains right; visits to continue at the agreed frequency.",
+        ),
+        ("Case direction", "The worker to update the chronology and arrange a core group before the review."),
     ],
-    CaseNoteType.HOME_VISIT.value: ["Home visit: see the visit record for who was seen and what was observed."],
+    _S: [
+        ("Supervision", "Discussed the family's engagement and the next steps for {name}'s plan."),
+        ("Reflective supervision", "Reflected on the impact of the home situation on {name}; the plan is on track."),
+    ],
+    _H: [("Home visit", "See the visit record for who was seen and what was observed.")],
     "restricted": [
-        "Information shared in confidence by the police about an adult in the household; not to be disclosed "
-        "to the family.",
-        "Health information about a parent shared in confidence; recorded here and not in the general record.",
+        (
+            "Confidential information",
+            "Information shared in confidence by the police about an adult in the household; not to be disclosed "
+            "to the family.",
+        ),
+        (
+            "Confidential information",
+            "Health information about a parent shared in confidence; recorded here and not in the general record.",
+        ),
     ],
 }
+_YOUNG_TEXTS = [_P, _PRO, _L]
 
 
 def _case_notes(
@@ -672,7 +706,24 @@ def _case_notes(
         .last()
         .select("child_id", "referral_id", occurred_on="visit_date", note_type=pl.lit(CaseNoteType.HOME_VISIT.value))
     )
-    notes = pl.concat([notes, latest_visit]).sort("occurred_on", "child_id", "note_type")
+    notes = (
+        pl.concat([notes, latest_visit])
+        .join(children.select("child_id", "born"), on="child_id", how="left", maintain_order="left")
+        .with_columns(young=(pl.col("occurred_on") - pl.col("born")).dt.total_days() < 4 * 365)
+        .with_columns(
+            # No direct work with a baby; about babies and toddlers the calls are with parents and health.
+            note_type=pl.when(pl.col("young") & (pl.col("note_type") == CaseNoteType.DIRECT_WORK.value))
+            .then(pl.lit(CaseNoteType.PHONE_CALL.value))
+            .otherwise(pl.col("note_type"))
+        )
+        .with_columns(
+            text_key=pl.when(pl.col("young") & pl.col("note_type").is_in(_YOUNG_TEXTS))
+            .then(pl.col("note_type") + "_young")
+            .otherwise(pl.col("note_type"))
+        )
+        .drop("born", "young")
+        .sort("occurred_on", "child_id", "note_type")
+    )
     held = holders(workforce, notes, "occurred_on")
     # Where nobody held the child that day, the manager of the team the referral went to writes the note.
     team = held.join(referrals.select("referral_id", "ref_team"), on="referral_id", how="left", maintain_order="left")
@@ -687,17 +738,19 @@ def _case_notes(
     ).to_series()
     restricted = (rng.random(notes.height) < RESTRICTED_NOTE_SHARE) & ~by_manager.to_numpy()
     restricted &= (held["note_type"] != CaseNoteType.HOME_VISIT.value).to_numpy()
-    body_key = np.where(restricted, "restricted", held["note_type"].to_numpy())
+    body_key = np.where(restricted, "restricted", held["text_key"].to_numpy())
     names_of = held.join(children.select("child_id", "name"), on="child_id", how="left", maintain_order="left")
-    subject = pick_texts(rng, held["note_type"], NOTE_SUBJECTS)
-    subject = pl.select(
-        pl.when(pl.Series(restricted)).then(pl.lit("Confidential information")).otherwise(subject)
-    ).to_series()
-    body = (
-        pl.DataFrame({"body": pick_texts(rng, pl.Series(body_key.astype(str)), NOTE_BODIES), "name": names_of["name"]})
-        .select(pl.col("body").str.replace_all("{name}", pl.col("name"), literal=True))
-        .to_series()
+    texts = {key: [f"{subject}\t{body}" for subject, body in pairs] for key, pairs in NOTE_TEXTS.items()}
+    text = pl.DataFrame(
+        {"text": pick_texts(rng, pl.Series(body_key.astype(str)), texts), "name": names_of["name"]}
+    ).select(
+        subject=pl.col("text").str.split_exact("\t", 1).struct.field("field_0"),
+        body=pl.col("text")
+        .str.split_exact("\t", 1)
+        .struct.field("field_1")
+        .str.replace_all("{name}", pl.col("name"), literal=True),
     )
+    subject, body = text["subject"], text["body"]
     return (
         held.select("child_id", "referral_id", "note_type", "occurred_on")
         .with_columns(
