@@ -26,6 +26,7 @@ from openmash.demo.load import staff_username
 from openmash.demo.models import DemoDataset
 from openmash.demo.simulate import as_of_moment
 from openmash.journey.due import due_items, visit_due
+from openmash.journey.trays.selectors import awaiting_authorisation, my_work
 from openmash.protection.models import PlanEndReason, Section47Outcome
 from openmash.workforce.models import Allocation, Service, StaffMember, Team
 
@@ -305,14 +306,15 @@ def test_the_borough_gives_the_demo_sign_ins_a_caseload_and_work_waiting(
     DemoDataset.objects.create(size="borough", seed=1, as_of=AS_OF, summary={})
     sign_ins = {s.account.username: s for s in ensure_demo_users()}
     sw, tm = (User.objects.get(username=name) for name in ("sw.demo", "tm.demo"))
+    # What their trays show: My work, and the team's assessments waiting for the manager.
     held = list(Allocation.objects.filter(worker=sw.staff, end_date__isnull=True).values_list("child_id", flat=True))
     assert 15 <= len(held) <= 25
-    overdue = [item for item in due_items(held) if item.overdue(AS_OF)]
-    assert overdue
+    assert any(item.overdue(AS_OF) for item in due_items(held))
+    assert my_work(user=sw).overdue >= 1  # and still on any later day
     assert "overdue" in sign_ins["sw.demo"].description
-    waiting = Assessment.objects.filter(
-        authorised_date__isnull=True, submitted_at__isnull=False, worker__team=tm.staff.team
-    ).select_related("referral__child")
-    assert waiting.count() >= 3
-    assert all(policy.can_authorise(tm, a.referral.child) for a in waiting)
+    team = tm.staff.team
+    assert team == sw.staff.team
+    waiting = awaiting_authorisation(tm, [team], AS_OF)[team.pk]
+    assert len(waiting) >= 3
+    assert all(policy.can_authorise(tm, row.child) for row in waiting)
     assert "waiting for authorisation" in sign_ins["tm.demo"].description

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -485,12 +486,7 @@ def _case_holder(user: User) -> StaffMember | None:
     held = Allocation.objects.filter(worker__in=candidates, end_date__isnull=True).values_list("worker_id", "child_id")
     overdue = {item.child_id for item in due_items({child for _, child in held}) if item.overdue(demo_today())}
     with_overdue = {worker for worker, child in held if child in overdue}
-    waiting = dict(
-        awaiting_authorisation()
-        .filter(worker__team__in={m.team_id for m in candidates})
-        .values_list("worker__team_id")
-        .annotate(n=Count("id"))
-    )
+    waiting = _awaiting_by_team({m.team_id for m in candidates})
     low, high = CASELOAD_RANGE
 
     def preference(m: StaffMember) -> tuple[bool, bool, int, int, int]:
@@ -506,8 +502,17 @@ def demo_today() -> dt.date:
     return dataset.as_of if dataset is not None else timezone.localdate()
 
 
-def awaiting_authorisation() -> QuerySet[Assessment]:
-    return Assessment.objects.filter(authorised_date__isnull=True, submitted_at__isnull=False)
+def _awaiting_by_team(team_ids: Collection[int]) -> dict[int, int]:
+    """Assessments submitted and not yet authorised, by the team holding the child (as the team trays count
+    them)."""
+    waiting = Assessment.objects.filter(authorised_date__isnull=True, submitted_at__isnull=False)
+    return dict(
+        Allocation.objects.filter(
+            end_date__isnull=True, worker__team_id__in=list(team_ids), child_id__in=waiting.values("referral__child_id")
+        )
+        .values_list("worker__team_id")
+        .annotate(n=Count("child_id", distinct=True))
+    )
 
 
 def _cse_worker(user: User, account: DemoAccount) -> StaffMember | None:
@@ -587,7 +592,7 @@ def _describe(account: DemoAccount, member: StaffMember | None) -> str:
         if overdue:
             text += f" ({overdue} overdue {'item' if overdue == 1 else 'items'})"
     if account.link == Link.TEAM_MANAGER:
-        waiting = awaiting_authorisation().filter(worker__team=member.team).count()
+        waiting = _awaiting_by_team([member.team_id]).get(member.team_id, 0)
         if waiting:
             text += f"; {waiting} {'assessment' if waiting == 1 else 'assessments'} waiting for authorisation"
     return text
