@@ -29,13 +29,15 @@ from django.utils import timezone
 
 from openmash.casework.models import Assessment, CINPlan, Visit
 from openmash.core.calendar import add_working_days
-from openmash.core.dates import add_months
 from openmash.protection.models import ChildProtectionPlan, Section47Enquiry
+from openmash.protection.timescales import (  # noqa: F401 - the review timescale is protection's, read here too
+    FIRST_REVIEW_MONTHS,
+    ICPC_WORKING_DAYS,
+    LATER_REVIEW_MONTHS,
+    cp_review_due,
+)
 
 ASSESSMENT_WORKING_DAYS = 45
-ICPC_WORKING_DAYS = 15
-FIRST_REVIEW_MONTHS = 3
-LATER_REVIEW_MONTHS = 6
 
 
 class DueKind(StrEnum):
@@ -79,13 +81,6 @@ class DueItem:
 
     def overdue(self, today: dt.date) -> bool:
         return self.due < today
-
-
-def cp_review_due(plan_start: dt.date, last_review: dt.date | None) -> dt.date:
-    """The next review conference: 3 months after the plan started, then 6 months after the last review."""
-    if last_review is None:
-        return add_months(plan_start, FIRST_REVIEW_MONTHS)
-    return add_months(last_review, LATER_REVIEW_MONTHS)
 
 
 def visit_due(plan_start: dt.date, last_seen: dt.date | None, every_working_days: int) -> dt.date:
