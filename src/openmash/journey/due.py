@@ -8,7 +8,7 @@ Timescales, all counted from the records, never typed:
 - child protection review: 3 months after the conference that started the plan, then every 6 months after
   the last review (Working Together 2023);
 - visits: `visit_every_working_days` of the open plan (a local standard) after the last visit at which the
-  child was seen, or after the plan started if there has been none;
+  child was seen (any visit, for an unborn child), or after the plan started if there has been none;
 - authorisation: an assessment submitted to a manager is theirs to decide (not dated: listed oldest first).
 
 Everything here is read for a set of children in a fixed number of queries (not one per child), so a
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.casework.models import Assessment, CINPlan, Visit
@@ -89,7 +89,10 @@ def visit_due(plan_start: dt.date, last_seen: dt.date | None, every_working_days
 
 def _last_seen_visit() -> Subquery:
     return Subquery(
-        Visit.objects.filter(child_id=OuterRef("referral__child_id"), seen=True)
+        # An unborn child cannot be seen: a visit to the expectant mother is the visit.
+        Visit.objects.filter(
+            Q(seen=True) | Q(child__date_of_birth__isnull=True), child_id=OuterRef("referral__child_id")
+        )
         .order_by("-visit_date")
         .values("visit_date")[:1]
     )
