@@ -82,9 +82,7 @@ class TeamForm(VersionedForm):
         error_messages={"invalid_choice": "Choose a team manager from the list"},
     )
 
-    def __init__(
-        self, *args: Any, services: Iterable[Service], managers: Iterable[StaffMember], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, services: Iterable[Service], managers: Iterable[StaffMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         services = list(services)
         _choices(
@@ -173,9 +171,9 @@ class WorkerForm(VersionedForm):
             # Someone joining has not left: the leaving date is recorded later, from their details page.
             del self.fields["end_date"]
         else:
-            self.fields["end_date"].help_text = (
-                "Record the date they left. Nobody is deleted: their allocations keep naming them."
-            )
+            self.fields[
+                "end_date"
+            ].help_text = "Record the date they left. Nobody is deleted: their allocations keep naming them."
 
     @staticmethod
     def initial_for(worker: StaffMember) -> dict[str, Any]:

@@ -42,9 +42,7 @@ def in_post(today: dt.date) -> Q:
 
 
 def _view(user: User, summary: str, obj: Service | Team | StaffMember | None = None) -> None:
-    audit.record(
-        user=user, action=AuditEvent.Action.VIEW, obj=obj, summary=summary, detail={"page": "Team structure"}
-    )
+    audit.record(user=user, action=AuditEvent.Action.VIEW, obj=obj, summary=summary, detail={"page": "Team structure"})
 
 
 # The structure along the child's journey ---------------------------------------------------------------
@@ -146,9 +144,7 @@ def _figures(teams: QuerySet[Team], today: dt.date) -> dict[int, TeamFigures]:
             f.case_holders += 1
             f.case_holder_fte += member.fte
     held = (
-        Allocation.objects.filter(end_date__isnull=True, team_id__in=figures)
-        .values("team_id")
-        .annotate(n=Count("pk"))
+        Allocation.objects.filter(end_date__isnull=True, team_id__in=figures).values("team_id").annotate(n=Count("pk"))
     )
     for row in held:
         figures[row["team_id"]].children = row["n"]
