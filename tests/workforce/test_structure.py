@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -420,3 +422,18 @@ def test_the_form_shows_a_bad_fte_beside_the_field_and_changes_nothing(
     assert "FTE must be 1 or less: 1 is full time" in response.content.decode()
     worker.refresh_from_db()
     assert worker.fte == Decimal("1.00")
+
+
+def test_the_structure_page_reads_the_same_number_of_queries_for_any_number_of_teams(
+    worker_user: User, child: Child, service_manager: User, team: Team
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            selectors.structure(user=worker_user)
+        return len(captured)
+
+    few = queries()
+    for n in range(8):
+        more = Team.objects.create(name=f"Extra {n}", service=team.service, kind=TeamKind.ASSESSMENT)
+        services.worker_add(details=_details(more, last_name=f"Extra{n}"), acting_user=service_manager)
+    assert queries() == few
