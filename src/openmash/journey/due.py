@@ -22,19 +22,22 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.casework.models import Assessment, CINPlan, Visit
 from openmash.core.calendar import add_working_days
-from openmash.core.dates import add_months
 from openmash.protection.models import ChildProtectionPlan, Section47Enquiry
+from openmash.protection.timescales import (  # noqa: F401 - the review timescale is protection's, read here too
+    FIRST_REVIEW_MONTHS,
+    ICPC_WORKING_DAYS,
+    LATER_REVIEW_MONTHS,
+    cp_review_due,
+)
 
 ASSESSMENT_WORKING_DAYS = 45
-ICPC_WORKING_DAYS = 15
-FIRST_REVIEW_MONTHS = 3
-LATER_REVIEW_MONTHS = 6
 
 
 class DueKind(StrEnum):
@@ -80,13 +83,6 @@ class DueItem:
         return self.due < today
 
 
-def cp_review_due(plan_start: dt.date, last_review: dt.date | None) -> dt.date:
-    """The next review conference: 3 months after the plan started, then 6 months after the last review."""
-    if last_review is None:
-        return add_months(plan_start, FIRST_REVIEW_MONTHS)
-    return add_months(last_review, LATER_REVIEW_MONTHS)
-
-
 def visit_due(plan_start: dt.date, last_seen: dt.date | None, every_working_days: int) -> dt.date:
     return add_working_days(max(plan_start, last_seen) if last_seen else plan_start, every_working_days)
 
@@ -99,14 +95,19 @@ def _last_seen_visit() -> Subquery:
     )
 
 
-def due_items(child_ids: Collection[int] | None) -> list[DueItem]:
-    """Every dated item open for these children (or all children, if None), soonest first.
+def due_items(child_ids: Collection[int] | QuerySet[Any, Any] | None) -> list[DueItem]:
+    """Every dated item open for these children (or all children, if None), soonest first. The children
+    may be given as a query of their keys (`.values("child_id")`).
 
     The caller has already decided that the viewer may see these children's casework.
     """
 
+    # A query of child keys stays a subquery: a team's several hundred keys as parameters cost more to
+    # build into each of the four queries than the database takes to find them.
+    wanted = child_ids if child_ids is None or isinstance(child_ids, QuerySet) else list(child_ids)
+
     def only(queryset, field: str = "referral__child_id"):  # type: ignore[no-untyped-def]
-        return queryset if child_ids is None else queryset.filter(**{f"{field}__in": list(child_ids)})
+        return queryset if wanted is None else queryset.filter(**{f"{field}__in": wanted})
 
     items: list[DueItem] = []
     for a in only(Assessment.objects.filter(authorised_date__isnull=True)).values(
