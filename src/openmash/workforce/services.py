@@ -282,7 +282,7 @@ def _held_message(worker: StaffMember, count: int, team: Team, what: str) -> str
     return (
         f"{worker.full_name} still holds {_plural(count, 'child', 'children')} in {team.name}. "
         f"Allocate {'that child' if count == 1 else 'each of them'} to another worker in {team.name} "
-        f"(from Referrals waiting, or the child's referral), then {what}"
+        f"(Reallocate, from the team's work tray), then {what}"
     )
 
 
