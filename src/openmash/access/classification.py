@@ -120,8 +120,8 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "start_date": O,
         "end_date": O,
     },
-    "workforce.Service": {"id": O, "name": A, "manager": O},
-    "workforce.Team": {"id": O, "name": A, "service": A, "kind": A, "manager": O},
+    "workforce.Service": {"id": O, "name": A, "manager": O, "version": O},
+    "workforce.Team": {"id": O, "name": A, "service": A, "kind": A, "manager": O, "version": O},
     "workforce.StaffMember": {
         **_TIMESTAMPS,
         "user": O,
@@ -134,6 +134,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "is_agency": A,
         "start_date": O,
         "end_date": O,
+        "version": O,
     },
     "workforce.Allocation": {**_TIMESTAMPS, "child": O, "worker": O, "team": A, "start_date": A, "end_date": A},
     "front_door.Contact": {

@@ -457,6 +457,57 @@ def referral_queue_scope(user: User) -> Q | None:
     return None
 
 
+# The team structure ------------------------------------------------------------------------------
+
+
+def can_view_structure(user: User) -> bool:
+    """The team structure page (teams, managers, headcount, FTE and caseloads): children's social care staff and
+    managers, its performance analysts and administrators. Not partner agencies, auditors or councillors: it
+    names members of staff, and councillors read workforce figures as aggregates on the headline page."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(*CASE_ROLES, Role.MASH_PRACTITIONER, Role.PERFORMANCE_ANALYST, Role.SYSTEM_ADMINISTRATOR)
+    )
+
+
+def manages_whole_structure(user: User) -> bool:
+    """A system administrator in children's social care: adds services and changes any of them."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.SYSTEM_ADMINISTRATOR)
+    )
+
+
+def structure_service_ids(user: User) -> frozenset[int] | None:
+    """The services whose teams and staff a service manager maintains: the service they are named manager of and
+    the service their own team is in. None means every service (an administrator); empty means none."""
+    if manages_whole_structure(user):
+        return None
+    if not (user.is_authenticated and user.is_active) or is_scrutiny_only(user) or not is_childrens_social_care(user):
+        return frozenset()
+    staff = getattr(user, "staff", None)
+    if not user.has_role(Role.SERVICE_MANAGER) or staff is None:
+        return frozenset()
+    if staff.end_date is not None and staff.end_date < timezone.localdate():
+        return frozenset()  # someone who has left manages nothing, whatever their account still says
+    return frozenset({staff.team.service_id, *staff.managed_services.values_list("pk", flat=True)})
+
+
+def can_manage_structure(user: User, service_id: int | None = None) -> bool:
+    """Maintaining services, teams and staff from the structure pages: an administrator for every service, a
+    service manager for their own. Without `service_id`: whether the user maintains any part of it at all."""
+    ids = structure_service_ids(user)
+    if ids is None:
+        return True
+    return bool(ids) if service_id is None else service_id in ids
+
+
 # Exports and the audit trail -------------------------------------------------------------------
 
 

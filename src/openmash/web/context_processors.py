@@ -40,6 +40,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if policy.works_front_door(user):
         items.append(("Cumulative concern", "front_door:concerns", {}))
     items.append(("Headline figures", "performance:headlines", {}))
+    if policy.can_view_structure(user):
+        items.append(("Team structure", "workforce:structure", {}))
     if policy.can_search_disclosures(user):
         items.append(("Disclosure ledger", "front_door:disclosures", {}))
     if policy.can_review_break_glass(user):

@@ -10,10 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from openmash.core.models import TimeStamped, one_of
+from openmash.core.models import TimeStamped, Versioned, one_of
 
 
-class Service(models.Model):
+class Service(Versioned):
     """A service area (for example Front door and assessment, Safeguarding and child protection)."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -41,7 +41,7 @@ class TeamKind(models.TextChoices):
     YOUTH_JUSTICE = "youth_justice", "Youth justice"
 
 
-class Team(models.Model):
+class Team(Versioned):
     Kind: TypeAlias = TeamKind  # noqa: UP040 - a run-time enum, outside so Meta can name it
 
     name = models.CharField(max_length=120, unique=True)
@@ -71,7 +71,7 @@ class StaffJobRole(models.TextChoices):
     MASH_PRACTITIONER = "mash_practitioner", "MASH practitioner"
 
 
-class StaffMember(TimeStamped):
+class StaffMember(TimeStamped, Versioned):
     """A member of staff: a case holder or otherwise. FTE counts for caseload (DfE CSWW)."""
 
     JobRole: TypeAlias = StaffJobRole  # noqa: UP040 - a run-time enum, outside so Meta can name it
