@@ -168,7 +168,7 @@ def _lock_assessment(assessment: Assessment) -> Assessment:
     """The assessment and its referral, both locked (the referral first, as every episode change does)."""
     referral_id = Assessment.objects.filter(pk=assessment.pk).values_list("referral_id", flat=True).get()
     Referral.objects.select_for_update().filter(pk=referral_id).first()
-    return Assessment.objects.select_for_update().select_related("referral__child", "worker").get(pk=assessment.pk)
+    return Assessment.objects.select_for_update().select_related("referral__child").get(pk=assessment.pk)
 
 
 def _factor_codes(factors: Iterable[AssessmentFactor | str]) -> list[str]:
