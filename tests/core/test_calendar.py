@@ -91,3 +91,21 @@ def test_vectorised_forms_agree_with_the_scalar_count() -> None:
 def test_series_propagates_missing_dates() -> None:
     result = working_days_series(pl.Series([D(2025, 3, 3), None]), pl.Series([D(2025, 3, 4), D(2025, 3, 4)]))
     assert result.to_list() == [1, None]
+
+
+def test_adding_working_days_by_the_table_agrees_with_counting_day_by_day() -> None:
+    """The table lookup gives the same deadline as walking the calendar, across Christmas, Easter and the
+    substitute bank holidays of 2020 to 2023."""
+
+    def walked(start: dt.date, days: int) -> dt.date:
+        day = start
+        while days:
+            day += dt.timedelta(days=1)
+            days -= is_working_day(day)
+        return day
+
+    start = dt.date(2020, 1, 1)
+    while start < dt.date(2024, 1, 1):
+        for days in (0, 1, 10, 15, 20, 45):
+            assert add_working_days(start, days) == walked(start, days), (start, days)
+        start += dt.timedelta(days=1)

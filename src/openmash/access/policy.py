@@ -294,6 +294,53 @@ def can_allocate_child(user: User, child: Child, *, to_service_id: int) -> bool:
     return child.referrals.filter(closure_date__isnull=True, team__service_id=service_id).exists()
 
 
+# Work trays -------------------------------------------------------------------------------------
+
+
+def _csc_staff(user: User) -> Any:
+    """The user's staff record if they work in children's social care, else None."""
+    if not (user.is_authenticated and user.is_active) or is_scrutiny_only(user) or not is_childrens_social_care(user):
+        return None
+    return getattr(user, "staff", None)
+
+
+def holds_cases(user: User) -> bool:
+    """A social worker who holds cases: their own "My work" lists the children allocated to them."""
+    staff = _csc_staff(user)
+    return staff is not None and staff.is_case_holder and user.has_role(Role.SOCIAL_WORKER)
+
+
+def can_see_team_work(user: User, team: Any) -> bool:
+    """A team's tray (caseloads, overdue work, assessments to authorise): the team's manager and the managers
+    of its service. A manager is the one named on the team or service, or holds the manager's role in it."""
+    staff = _csc_staff(user)
+    if staff is None or not user.has_role(*MANAGER_ROLES):
+        return False
+    if staff.pk in (team.manager_id, team.service.manager_id):
+        return True
+    if user.has_role(Role.TEAM_MANAGER) and staff.team_id == team.pk:
+        return True
+    return user.has_role(Role.SERVICE_MANAGER) and staff.team.service_id == team.service_id
+
+
+def can_see_service_work(user: User, service: Any) -> bool:
+    """A service's tray, team by team: the service's managers."""
+    staff = _csc_staff(user)
+    if staff is None or not user.has_role(Role.SERVICE_MANAGER):
+        return False
+    return bool(staff.pk == service.manager_id or staff.team.service_id == service.pk)
+
+
+def own_trays(user: User) -> tuple[int | None, int | None]:
+    """The team and the service whose trays are this manager's own (for the menu), or None for each."""
+    staff = _csc_staff(user)
+    if staff is None or not user.has_role(*MANAGER_ROLES):
+        return None, None
+    team_id = staff.team_id if user.has_role(Role.TEAM_MANAGER) else None
+    service_id = staff.team.service_id if user.has_role(Role.SERVICE_MANAGER) else None
+    return team_id, service_id
+
+
 # The front door ---------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from openmash.core.errors import ServiceError
 from openmash.core.events import Event, EventType
-from openmash.core.events.store import episode_events
+from openmash.core.events.store import episode_events, events_by_episode
 
 
 class Step(StrEnum):
@@ -150,6 +150,13 @@ def state_from_events(events: Iterable[Event]) -> EpisodeState:
 
 def episode_state(episode_id: int, *, lock: bool = False) -> EpisodeState:
     return state_from_events(episode_events(episode_id, lock=lock))
+
+
+def episode_states(episode_ids: Iterable[int]) -> dict[int, EpisodeState]:
+    """`episode_state` for several episodes at once, in one query: the work trays list many cases."""
+    ids = list(episode_ids)
+    grouped = events_by_episode(ids)
+    return {pk: state_from_events(grouped.get(pk, [])) for pk in ids}
 
 
 def ensure_step(episode_id: int, step: Step) -> EpisodeState:

@@ -4,11 +4,13 @@ with its assessments and plans, and an assessment with its timescales."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openmash.access import audit, policy
@@ -28,6 +30,39 @@ from .models import Assessment, CINPlan, Referral
 STRATEGY_OUTCOME = "strategy"
 
 
+class _YearBefore(Func):
+    """The same date a year earlier; 29 February gives 28 February (as the KPIs' 12 months before)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(CASE WHEN strftime('%%m-%%d', {sql}) = '02-29' THEN date({sql}, '-1 day', '-1 year') "
+            f"ELSE date({sql}, '-1 year') END)",
+            [*params, *params, *params],
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql})::date - interval '1 year')::date", params
+
+
+def is_re_referral(referral: str = "") -> Exists:
+    """Whether a referral is a re-referral: the child had another referral in the 12 months before it (CIN
+    census; performance.kpis.re_referrals_flagged counts the same). Worked out, never stored, so a referral
+    recorded late or removed changes the answer everywhere. `referral` is the path to the referral from the
+    rows being annotated ("" for referrals themselves)."""
+    at = f"{referral}__" if referral else ""
+    return Exists(
+        Referral.objects.filter(
+            child_id=OuterRef(f"{at}child_id"),
+            referral_date__lt=OuterRef(f"{at}referral_date"),
+            referral_date__gte=_YearBefore(OuterRef(f"{at}referral_date")),
+        )
+    )
+
+
 def _needs_strategy(referral: Referral) -> bool:
     return referral.contact is not None and referral.contact.outcome == STRATEGY_OUTCOME
 
@@ -38,6 +73,7 @@ class WaitingReferral:
     days_waiting: int
     strategy: bool
     can_allocate: bool
+    re_referral: bool = False
 
 
 def _waiting(user: User) -> QuerySet[Referral]:
@@ -60,16 +96,23 @@ class Queue:
 
 
 @transaction.atomic
-def referrals_waiting(*, user: User, page: str | int | None = 1, per_page: int = 50) -> Queue:
+def referrals_waiting(
+    *, user: User, page: str | int | None = 1, per_page: int = 50, team_ids: Collection[int] | None = None
+) -> Queue:
     """Open referrals with nobody allocated, in the teams of a manager's service (a social worker's own team),
-    the longest waiting first. A restricted record is listed only for those named on it. Looking is recorded."""
+    the longest waiting first; only those of `team_ids` if given (a team's tray). A restricted record is listed
+    only for those named on it. Looking is recorded."""
     # Every waiting referral's key first (tens, or a few hundred), then the page's rows: ordered in one query,
     # PostgreSQL walked every open referral of the borough by date to find the few waiting (18 ms against 8).
-    waiting = [pk for _day, pk in sorted(_waiting(user).values_list("referral_date", "pk"))]
+    found_waiting = _waiting(user)
+    if team_ids is not None:
+        found_waiting = found_waiting.filter(team_id__in=list(team_ids))
+    waiting = [pk for _day, pk in sorted(found_waiting.values_list("referral_date", "pk"))]
     found = Paginator(waiting, per_page).get_page(page)
     referrals = (
         Referral.objects.filter(pk__in=list(found))
         .select_related("child", "team", "contact")
+        .annotate(re_referral=is_re_referral())
         .order_by("referral_date", "pk")
     )
     service_id = policy.manager_service_id(user)
@@ -82,6 +125,7 @@ def referrals_waiting(*, user: User, page: str | int | None = 1, per_page: int =
             # The queue holds only unallocated referrals in the user's scope with restricted ones filtered, so
             # a manager may allocate exactly those waiting in their own service (policy.can_allocate_child).
             can_allocate=service_id is not None and r.team is not None and r.team.service_id == service_id,
+            re_referral=r.re_referral,
         )
         for r in referrals
     ]
@@ -112,6 +156,21 @@ class Allocating:
     current: Allocation | None
     workers: list[WorkerChoice]
     strategy: bool
+    re_referral: bool = False
+
+
+def service_case_holders(service_id: int) -> list[WorkerChoice]:
+    """The case holders of a service still in post, each with the number of children they hold now (read at
+    the moment of choosing, so a manager allocating sees today's caseloads)."""
+    today = timezone.localdate()
+    workers = (
+        StaffMember.objects.filter(team__service_id=service_id, is_case_holder=True)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("team")
+        .annotate(caseload=Count("allocations", filter=Q(allocations__end_date__isnull=True)))
+        .order_by("team__name", "last_name", "first_name", "pk")
+    )
+    return [WorkerChoice(w, w.caseload) for w in workers]
 
 
 @transaction.atomic
@@ -128,14 +187,6 @@ def referral_for_allocation(*, user: User, referral_id: int) -> Allocating:
     )
     if referral is None or not policy.can_allocate_child(user, referral.child, to_service_id=service_id):
         raise NotFound("Not found")
-    today = timezone.localdate()
-    workers = (
-        StaffMember.objects.filter(team__service_id=service_id, is_case_holder=True)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .select_related("team")
-        .annotate(caseload=Count("allocations", filter=Q(allocations__end_date__isnull=True)))
-        .order_by("team__name", "last_name", "first_name", "pk")
-    )
     audit.record(
         user=user,
         action=AuditEvent.Action.VIEW,
@@ -147,8 +198,9 @@ def referral_for_allocation(*, user: User, referral_id: int) -> Allocating:
     return Allocating(
         referral=referral,
         current=referral.child.allocations.filter(end_date__isnull=True).select_related("worker").first(),
-        workers=[WorkerChoice(w, w.caseload) for w in workers],
+        workers=service_case_holders(service_id),
         strategy=_needs_strategy(referral),
+        re_referral=Referral.objects.filter(pk=referral.pk).filter(is_re_referral()).exists(),
     )
 
 

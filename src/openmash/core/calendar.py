@@ -81,6 +81,10 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     """
     if days < 0:
         raise ValueError("days must not be negative")
+    # The precomputed table answers in one lookup (a tray of hundreds of children asks hundreds of times);
+    # the margin keeps the answer inside the table, whose end the day-by-day walk below goes past.
+    if start >= workdays.FIRST and start + dt.timedelta(days=2 * days + 31) <= workdays.LAST:
+        return workdays.add_working_days_to(start, days)
     day = start
     remaining = days
     while remaining:

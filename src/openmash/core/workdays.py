@@ -81,6 +81,20 @@ def add_working_days(start: np.ndarray, n: np.ndarray | int) -> np.ndarray:
     return np.where(steps > 0, _kth_working_day(cum[idx] + steps), idx + _BASE)
 
 
+def add_working_days_to(day: dt.date, n: int) -> dt.date:
+    """`add_working_days` for one date, without building arrays (a few microseconds rather than a hundred)."""
+    if n <= 0:
+        return day
+    _working, cum, positions = _tables()
+    idx = (day - FIRST).days
+    if not 0 <= idx < len(cum):
+        raise ValueError(f"dates must lie between {FIRST} and {LAST}")
+    k = int(cum[idx]) + n
+    if k > len(positions):
+        raise ValueError(f"dates must lie between {FIRST} and {LAST}")
+    return FIRST + dt.timedelta(days=int(positions[k - 1]))
+
+
 def next_working_day(days: np.ndarray) -> np.ndarray:
     """The day itself when it is a working day, else the next working day."""
     working, cum, _ = _tables()

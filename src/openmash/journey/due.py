@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.casework.models import Assessment, CINPlan, Visit
@@ -99,14 +100,19 @@ def _last_seen_visit() -> Subquery:
     )
 
 
-def due_items(child_ids: Collection[int] | None) -> list[DueItem]:
-    """Every dated item open for these children (or all children, if None), soonest first.
+def due_items(child_ids: Collection[int] | QuerySet[Any, Any] | None) -> list[DueItem]:
+    """Every dated item open for these children (or all children, if None), soonest first. The children
+    may be given as a query of their keys (`.values("child_id")`).
 
     The caller has already decided that the viewer may see these children's casework.
     """
 
+    # A query of child keys stays a subquery: a team's several hundred keys as parameters cost more to
+    # build into each of the four queries than the database takes to find them.
+    wanted = child_ids if child_ids is None or isinstance(child_ids, QuerySet) else list(child_ids)
+
     def only(queryset, field: str = "referral__child_id"):  # type: ignore[no-untyped-def]
-        return queryset if child_ids is None else queryset.filter(**{f"{field}__in": list(child_ids)})
+        return queryset if wanted is None else queryset.filter(**{f"{field}__in": wanted})
 
     items: list[DueItem] = []
     for a in only(Assessment.objects.filter(authorised_date__isnull=True)).values(

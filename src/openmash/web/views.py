@@ -14,6 +14,8 @@ from openmash.accounts.models import Role, User
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    if policy.holds_cases(user):
+        return redirect("trays:my_work")
     if policy.may_see_children(user):
         return redirect("journey:child_search")
     if user.has_role(Role.AUDITOR) and policy.can_export(user, policy.Export.AUDIT_LOG):

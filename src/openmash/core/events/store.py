@@ -77,6 +77,16 @@ def episode_events(episode_id: int, *, lock: bool = False) -> list[Event]:
     return [_event(row) for row in rows]
 
 
+def events_by_episode(episode_ids: Iterable[int]) -> dict[int, list[Event]]:
+    """The stored events of several episodes in one query, by episode (for lists of cases)."""
+    grouped: dict[int, list[Event]] = defaultdict(list)
+    rows = JourneyEvent.objects.filter(episode_id__in=list(episode_ids)).order_by("episode_id", "event_date", "id")
+    for row in rows:
+        if row.episode_id is not None:
+            grouped[row.episode_id].append(_event(row))
+    return grouped
+
+
 def record_events(*events: Event) -> None:
     """Check the episodes these events belong to, then store them (insert or update)."""
     by_episode: dict[int, list[Event]] = defaultdict(list)
