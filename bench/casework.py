@@ -10,6 +10,11 @@ REPEATS times after one warm-up, the median (and the queries one request asks):
 - team_caseload_ms: the work tray of the team holding the most children (caseloads by worker, weighted by
   FTE, the overdue items of every child the team holds, assessments awaiting authorisation and the
   referrals waiting), as the team's manager.
+- chronology_ms: the record of a child with 200 chronology entries (five episodes of statutory steps through
+  the services, visits, case notes and agency information), read by the allocated social worker; then the same
+  chronology filtered to visits, and printed as a PDF, beside an almost empty page. Also the 95th percentile
+  and the median CPU time of the process (steadier than the clock on a shared machine). The child (LA child
+  ID BENCHCHRON1, in a team of its own) is added to the database once and reused.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 OPENMASH = Path(sys.executable).with_name("openmash")
 REPEATS = 15
+CHRONOLOGY_CHILD = "BENCHCHRON1"
 
 
 def _ensure_postgres_database(url: str) -> None:
@@ -99,6 +105,30 @@ def _time(client: Any, url: str) -> tuple[float, int]:
     return statistics.median(times), len(captured)
 
 
+def _measure(client: Any, url: str, params: dict[str, Any] | None = None) -> tuple[float, float, int, float]:
+    """Median and 95th percentile of the server time, the queries one request asks, and the median CPU time of
+    this process (the server's Python and, on SQLite, the database's work), which other load on a shared machine
+    barely changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> Any:
+        response = client.get(url, params or {})
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    get()
+    times, cpu = [], []
+    for _ in range(REPEATS):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1], len(captured), statistics.median(cpu)
+
+
 def team_caseload_ms() -> None:
     """The busiest team's tray, as its team manager."""
     import datetime as dt
@@ -138,7 +168,168 @@ def team_caseload_ms() -> None:
     print(f"bench: team_caseload_ms {median:.1f} ms")
 
 
-FIGURES: list[Callable[[], None]] = [team_caseload_ms]
+# The child's record and chronology -----------------------------------------------------------------
+
+
+def _chronology_child() -> tuple[Any, Any]:
+    """A child with 200 chronology entries and the social worker allocated to them; built once."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        return _build_chronology_child()
+
+
+def _build_chronology_child() -> tuple[Any, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openmash.accounts.models import Agency, Role, User, UserRole
+    from openmash.casework import services as casework
+    from openmash.casework.children import child_create
+    from openmash.casework.models import CaseNote, Visit
+    from openmash.core.calendar import add_working_days
+    from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, PrimaryNeed, ReasonForClosure
+    from openmash.core.events import EventType
+    from openmash.core.models import JourneyEvent
+    from openmash.front_door.models import AgencyContribution
+    from openmash.people.models import Child
+    from openmash.protection import services as protection
+    from openmash.protection.models import StrategyDiscussion
+    from openmash.workforce.models import Allocation, Service, StaffMember, Team
+
+    def account(username: str, role: str, team: Team) -> User:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"agency": Agency.CHILDRENS_SOCIAL_CARE, "first_name": "Bench"}
+        )
+        UserRole.objects.get_or_create(user=user, role=role)
+        if not StaffMember.objects.filter(user=user).exists():
+            StaffMember.objects.create(
+                user=user, first_name="Bench", last_name=username.split(".")[-1].title(), team=team,
+                job_role="social_worker" if role == Role.SOCIAL_WORKER else "team_manager",
+                start_date=dt.date(2015, 1, 1),
+            )  # fmt: skip
+        return user
+
+    service, _ = Service.objects.get_or_create(name="Bench chronology service")
+    team, _ = Team.objects.get_or_create(
+        name="Bench chronology team", defaults={"service": service, "kind": Team.Kind.CHILD_IN_NEED}
+    )
+    worker = account("bench.chronology.sw", Role.SOCIAL_WORKER, team)
+    manager = account("bench.chronology.tm", Role.TEAM_MANAGER, team)
+    child = Child.objects.filter(la_child_id=CHRONOLOGY_CHILD).first()
+    if child is not None:
+        return child, worker
+    child = child_create(
+        la_child_id=CHRONOLOGY_CHILD, first_name="Bench", last_name="Chronology", date_of_birth=dt.date(2012, 3, 4),
+        sex="F", ethnicity="WBRI", postcode="ZZ9 9ZZ", acting_user=worker,
+    )  # fmt: skip
+    staff = worker.staff  # type: ignore[attr-defined]
+    Allocation.objects.create(child=child, worker=staff, team=team, start_date=dt.date(2016, 1, 1))
+
+    # Five episodes, each through the services: referral, assessment, strategy discussion, Section 47 enquiry,
+    # conference and plan, two reviews, the plan's end, the assessment's authorisation and closure.
+    def d(year: int, month: int, day: int) -> dt.date:
+        """That day, or the next working day (conferences are held on working days)."""
+        return add_working_days(dt.date(year, month, day) - dt.timedelta(days=1), 1)
+
+    for year in range(2016, 2021):
+        u = worker
+        referral = casework.referral_create(
+            child=child, referral_date=d(year, 1, 11), source="6", primary_need=PrimaryNeed.ABUSE_NEGLECT, acting_user=u
+        )
+        assessment = casework.assessment_start(referral=referral, start_date=d(year, 1, 12), acting_user=u)
+        sd = protection.strategy_discussion_record(
+            referral=referral, discussion_date=d(year, 1, 13), outcome=StrategyDiscussion.Outcome.SECTION_47,
+            acting_user=u,
+        )  # fmt: skip
+        s47 = protection.section47_start(
+            referral=referral, start_date=d(year, 1, 13), strategy_discussion=sd, acting_user=u
+        )
+        plan = protection.conference_record(
+            enquiry=s47, conference_date=d(year, 2, 1), plan_needed=True, category=CategoryOfAbuse.NEGLECT,
+            acting_user=u,
+        )  # fmt: skip
+        assert plan is not None
+        casework.assessment_authorise(
+            assessment=assessment, authorised_date=d(year, 3, 1), child_in_need=True,
+            factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT], acting_user=manager,
+        )  # fmt: skip
+        protection.cp_plan_review(plan=plan, review_date=d(year, 5, 1), acting_user=u)
+        protection.cp_plan_review(plan=plan, review_date=d(year, 10, 1), acting_user=u)
+        protection.cp_plan_end(plan=plan, end_date=d(year, 11, 1), acting_user=u)
+        casework.referral_close(
+            referral=referral, closure_date=d(year, 11, 1), reason=ReasonForClosure.SERVICES_CEASED, acting_user=u
+        )
+    events = JourneyEvent.objects.filter(child_id=child.pk).exclude(event_type=EventType.CONTACT).count()
+    # The rest of the 200: visits, case notes (some restricted) and agency information, with the ORM (the
+    # record reads them; how they are recorded is not what is measured).
+    rest = 200 - events
+    visits, notes = rest * 2 // 5, rest * 3 // 10
+    contributions = rest - visits - notes
+    start = dt.date(2016, 1, 15)
+    Visit.objects.bulk_create(
+        Visit(
+            child=child,
+            visit_date=start + dt.timedelta(days=30 * i),
+            purpose=Visit.Purpose.CP_PLAN,
+            seen=i % 5 != 0,
+            visited_by=staff,
+            recorded_by=worker,
+            notes="Saw the child at home; the kitchen had food in it.",
+        )
+        for i in range(visits)
+    )
+    CaseNote.objects.bulk_create(
+        CaseNote(
+            child=child,
+            note_type=CaseNote.NoteType.PHONE_CALL,
+            occurred_on=start + dt.timedelta(days=37 * i),
+            subject=f"Call {i + 1}",
+            body="Spoke to the school about attendance and how the child is.\n\nNo change.",
+            # A tenth restricted, all by the social worker, who reads what they wrote: all 200 entries are theirs.
+            author=worker if i % 4 or i % 10 == 0 else manager,
+            restricted=i % 10 == 0,
+        )
+        for i in range(notes)
+    )
+    made = AgencyContribution.objects.bulk_create(
+        AgencyContribution(child=child, agency=("police", "health", "education")[i % 3], summary=f"Information {i}")
+        for i in range(contributions)
+    )
+    for i, c in enumerate(made):
+        when = dt.datetime(2016, 2, 1, 10, tzinfo=timezone.get_current_timezone()) + dt.timedelta(days=50 * i)
+        AgencyContribution.objects.filter(pk=c.pk).update(created_at=when)
+    return child, worker
+
+
+def chronology_ms() -> None:
+    from django.urls import reverse
+
+    from openmash.journey.record import child_page
+
+    child, worker = _chronology_child()
+    entries = len(child_page(user=worker, la_child_id=child.la_child_id).chronology)
+    print(f"bench: chronology_entries {entries} entries")
+    client = _client(worker)
+    record = reverse("journey:child_detail", args=[child.la_child_id])
+    pdf = reverse("journey:chronology_pdf", args=[child.la_child_id])
+    pages: dict[str, tuple[str, dict[str, Any] | None]] = {
+        # For comparison: an almost empty page (the form to find a child), the cost of any request here.
+        "chronology_baseline_empty_form": (reverse("journey:child_search"), None),
+        "chronology": (record, None),
+        "chronology_visits": (record, {"kind": "visit", "start_day": "1", "start_month": "1", "start_year": "2017"}),
+        "chronology_pdf": (pdf, None),
+    }
+    for name, (url, params) in pages.items():
+        median, p95, queries, cpu = _measure(client, url, params)
+        print(f"bench: {name}_ms {median:.1f} ms")
+        print(f"bench: {name}_p95_ms {p95:.1f} ms")
+        print(f"bench: {name}_cpu_ms {cpu:.1f} ms")
+        print(f"bench: {name}_queries {queries} queries")
+
+
+FIGURES: list[Callable[[], None]] = [team_caseload_ms, chronology_ms]
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ def _all_tables(b: Borough) -> dict[str, object]:
     assert b.contributions is not None
     assert b.decisions is not None
     assert b.cse is not None
+    assert b.casefiles is not None
     return {
         **b.frames.tables(),
         "people": b.people.children,
@@ -24,6 +25,9 @@ def _all_tables(b: Borough) -> dict[str, object]:
         **{f"contributions.{k}": v for k, v in vars(b.contributions).items()},
         **{f"decisions.{k}": v for k, v in vars(b.decisions).items()},
         **{f"cse.{k}": v for k, v in vars(b.cse).items()},
+        **{f"casefiles.{k}": v for k, v in vars(b.casefiles).items()},
+        "teams": b.workforce.teams,
+        "services": b.workforce.services,
     }
 
 

@@ -7,12 +7,14 @@ import datetime as dt
 
 from openmash.accounts.models import User
 from openmash.casework import services as casework
+from openmash.casework.children import child_create
 from openmash.casework.models import Referral, Visit
 from openmash.core.codes import CategoryOfAbuse, PrimaryNeed, ReferralSource
 from openmash.journey.due import DueKind, by_child, cp_review_due, due_items, visit_due
 from openmash.people.models import Child
 from openmash.protection import services as protection
 from openmash.protection.models import StrategyDiscussion
+from openmash.workforce.models import Allocation
 
 
 def _referral(child: Child, user: User, day: dt.date) -> Referral:
@@ -100,3 +102,24 @@ def test_a_plan_lists_its_review_and_the_visit_due_after_the_last_time_the_child
     # Soonest first, grouped by child for a tray.
     assert [i.kind for i in by_child(due_items([child.pk]))[child.pk]] == [DueKind.CP_VISIT, DueKind.CP_REVIEW]
     assert due_items([child.pk + 1000]) == []
+
+
+def test_a_visit_to_an_expectant_mother_counts_for_her_unborn_child(worker_user: User) -> None:
+    unborn = child_create(
+        la_child_id="U100",
+        first_name="Baby",
+        last_name="Jones",
+        expected_date_of_birth=dt.date(2025, 9, 1),
+        sex="U",
+        acting_user=worker_user,
+    )
+    staff = worker_user.staff  # type: ignore[attr-defined]
+    Allocation.objects.create(child=unborn, worker=staff, team=staff.team, start_date=dt.date(2025, 4, 1))
+    referral = _referral(unborn, worker_user, dt.date(2025, 4, 1))
+    plan = casework.cin_plan_start(referral=referral, start_date=dt.date(2025, 4, 1), acting_user=worker_user)
+    Visit.objects.create(
+        child=unborn, referral=referral, visit_date=dt.date(2025, 4, 22), purpose="cin_plan", seen=False
+    )
+    [item] = due_items([unborn.pk])
+    assert item.kind is DueKind.CIN_VISIT
+    assert item.due == visit_due(plan.start_date, dt.date(2025, 4, 22), plan.visit_every_working_days)

@@ -494,6 +494,13 @@ class ChildAccess:
     change: bool
     see_who_viewed: bool
     restrict: bool
+    print_chronology: bool = False
+
+
+def can_print_chronology(user: User, basis: Basis | None) -> bool:
+    """A printed chronology leaves the system: for casework readers on their normal access. Break glass gives
+    sight of a record in an emergency, not a copy of it."""
+    return casework_visible(user, basis) and basis != Basis.BREAK_GLASS
 
 
 def child_access(user: User, basis: Basis) -> ChildAccess:
@@ -504,6 +511,7 @@ def child_access(user: User, basis: Basis) -> ChildAccess:
         change=change,
         see_who_viewed=_who_viewed_allowed(user, basis),
         restrict=can_allocate(user) and change,
+        print_chronology=can_print_chronology(user, basis),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -28,11 +29,14 @@ from openmash.access import services as access_services
 from openmash.access.models import BreakGlassGrant, ChildRestriction
 from openmash.accounts import totp
 from openmash.accounts.models import Agency, Role, User, UserRole
+from openmash.casework.models import Assessment, CaseNote, Visit
 from openmash.front_door.models import Contact, CSECase, CumulativeConcernAlert, InformationRequest, PartnerApiToken
+from openmash.journey.due import due_items
 from openmash.people.models import Child
 from openmash.workforce.models import Allocation, StaffMember, Team
 
 from .load import staff_username
+from .models import DemoDataset
 
 DEMO_DEVICE_NAME = "Demo authenticator"
 
@@ -437,12 +441,34 @@ def _link_staff(users: dict[str, User]) -> dict[str, StaffMember | None]:
             links[account.username] = member
     for account in DEMO_ACCOUNTS:
         _link(users[account.username], links.get(account.username))
+        _take_over_casework(users[account.username], links.get(account.username))
     return links
 
 
+def _take_over_casework(user: User, member: StaffMember | None) -> None:
+    """The generated borough records casework under each member of staff's own account (which cannot sign
+    in); the demo account that now stands for them takes over their notes, visits and submissions, so a
+    restricted note is its author's and the tray's submissions are theirs."""
+    if member is None:
+        return
+    generated = User.objects.filter(username=staff_username(member.pk)).first()
+    if generated is None:
+        return
+    CaseNote.objects.filter(author=generated).update(author=user)
+    Visit.objects.filter(recorded_by=generated).update(recorded_by=user)
+    Assessment.objects.filter(submitted_by=generated).update(submitted_by=user)
+
+
+# A realistic caseload for the demo social worker (DfE CSWW 2025: 15.2 on average).
+CASELOAD_RANGE = (15, 25)
+
+
 def _case_holder(user: User) -> StaffMember | None:
-    """The social worker in a CIN or CP team holding the most children (ties: the earliest record)."""
-    return (
+    """The social worker in a CIN or CP team the demo account stands for: the one it stands for already
+    while they still hold children; else, in this order of preference, one holding a realistic caseload,
+    with something overdue, in a team with assessments waiting for the manager, holding the most children
+    (ties: the earliest record)."""
+    candidates = list(
         StaffMember.objects.filter(
             job_role=StaffMember.JobRole.SOCIAL_WORKER,
             end_date__isnull=True,
@@ -453,7 +479,39 @@ def _case_holder(user: User) -> StaffMember | None:
         .filter(open_allocations__gt=0)
         .select_related("team__service")
         .order_by("-open_allocations", "id")
-        .first()
+    )
+    current = next((m for m in candidates if m.user_id == user.pk), None)
+    if current is not None or not candidates:
+        return current
+    held = Allocation.objects.filter(worker__in=candidates, end_date__isnull=True).values_list("worker_id", "child_id")
+    overdue = {item.child_id for item in due_items({child for _, child in held}) if item.overdue(demo_today())}
+    with_overdue = {worker for worker, child in held if child in overdue}
+    waiting = _awaiting_by_team({m.team_id for m in candidates})
+    low, high = CASELOAD_RANGE
+
+    def preference(m: StaffMember) -> tuple[bool, bool, int, int, int]:
+        n = m.open_allocations  # type: ignore[attr-defined]
+        return (not low <= n <= high, m.pk not in with_overdue, -min(waiting.get(m.team_id, 0), 3), -n, m.pk)
+
+    return min(candidates, key=preference)
+
+
+def demo_today() -> dt.date:
+    """The day the demo borough stands at (its as-of date), or today without one."""
+    dataset = DemoDataset.objects.order_by("-pk").first()
+    return dataset.as_of if dataset is not None else timezone.localdate()
+
+
+def _awaiting_by_team(team_ids: Collection[int]) -> dict[int, int]:
+    """Assessments submitted and not yet authorised, by the team holding the child (as the team trays count
+    them)."""
+    waiting = Assessment.objects.filter(authorised_date__isnull=True, submitted_at__isnull=False)
+    return dict(
+        Allocation.objects.filter(
+            end_date__isnull=True, worker__team_id__in=list(team_ids), child_id__in=waiting.values("referral__child_id")
+        )
+        .values_list("worker__team_id")
+        .annotate(n=Count("child_id", distinct=True))
     )
 
 
@@ -528,6 +586,13 @@ def _describe(account: DemoAccount, member: StaffMember | None) -> str:
         return account.description
     text = f"{account.description}: {member.full_name}, {member.team.name}"
     if account.link == Link.CASE_HOLDER:
-        held = member.allocations.filter(end_date__isnull=True).count()
-        text += f", holding {held} {'child' if held == 1 else 'children'}"
+        held = list(member.allocations.filter(end_date__isnull=True).values_list("child_id", flat=True))
+        text += f", holding {len(held)} {'child' if len(held) == 1 else 'children'}"
+        overdue = sum(item.overdue(demo_today()) for item in due_items(held)) if held else 0
+        if overdue:
+            text += f" ({overdue} overdue {'item' if overdue == 1 else 'items'})"
+    if account.link == Link.TEAM_MANAGER:
+        waiting = _awaiting_by_team([member.team_id]).get(member.team_id, 0)
+        if waiting:
+            text += f"; {waiting} {'assessment' if waiting == 1 else 'assessments'} waiting for authorisation"
     return text

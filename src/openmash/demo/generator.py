@@ -37,6 +37,7 @@ from openmash.journey.selectors import journey_events
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
+from .casefiles import Casefiles, build_casefiles
 from .contributions import Contributions, build_contributions
 from .cse import Screening, build_cse
 from .decisions import Decisions, build_decisions
@@ -121,6 +122,7 @@ class Borough:
     mash: Mash | None = None
     decisions: Decisions | None = None
     cse: Screening | None = None
+    casefiles: Casefiles | None = None
 
     def events(self) -> pl.DataFrame:
         return build_events(self.frames)
@@ -155,6 +157,9 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
     decisions = build_decisions(options.seed, frames, people, horizon, workers, managers[0] if managers else None)
     cse = build_cse(options.seed, frames, people, workforce, horizon)
     step("Running the front door", 1, 1)
+    step("Recording visits, notes and plans", 0, 1)
+    frames, workforce, casefiles = build_casefiles(options.seed, frames, people, workforce, horizon)
+    step("Recording visits, notes and plans", 1, 1)
     return Borough(
         frames=frames,
         people=people,
@@ -163,6 +168,7 @@ def build_borough(options: Options, report: Reporter | None = None) -> Borough:
         mash=mash,
         decisions=decisions,
         cse=cse,
+        casefiles=casefiles,
     )
 
 
@@ -196,6 +202,7 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
         (load.Section47Enquiry, f.s47),
         (load.ChildProtectionPlan, f.plans),
         (load.ChildProtectionReview, f.reviews),
+        *_casefile_tables(borough.casefiles),
         *_contribution_tables(borough.contributions),
         *_decision_tables(borough.decisions, borough.cse),
         (load.JourneyEvent, _with_ids(to_stored(borough.events()))),
@@ -210,14 +217,21 @@ def load_borough(borough: Borough, options: Options, report: Reporter | None = N
                 load.delete_all(report)
             except load.DataInTheWay as exc:
                 raise GenerateError(str(exc)) from exc
-        if borough.mash is not None:
-            accounts = load.staff_accounts(borough.mash.staff)
+        acting = [part.staff for part in (borough.mash, borough.casefiles) if part is not None]
+        if acting:
+            accounts = load.staff_accounts(pl.concat(acting, how="diagonal_relaxed").unique("id", keep="first"))
             tables = [(model, load.with_accounts(frame, accounts)) for model, frame in tables]
         with load.indexes_built_after([m for m, _ in tables]):
             for model, frame in tables:
                 label = {load.ChildDisability: "child disabilities", load.JourneyEvent: "journey events"}.get(model, "")
                 load.insert(model, frame, stamp, report, label)
         load.reset_sequences([m for m, _ in tables])
+
+
+def _casefile_tables(casefiles: Casefiles | None) -> list[tuple[type[Any], pl.DataFrame]]:
+    if casefiles is None:
+        return []
+    return [(load.Visit, _with_ids(casefiles.visits)), (load.CaseNote, _with_ids(casefiles.case_notes))]
 
 
 def _rating_tables(mash: Mash | None) -> list[tuple[type[Any], pl.DataFrame]]:

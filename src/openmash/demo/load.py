@@ -17,12 +17,13 @@ from typing import Any
 
 import polars as pl
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import ForeignObjectRel
 
 from openmash.accounts.models import Role, User, UserRole
-from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
+from openmash.casework.models import Assessment, AssessmentFactorRecord, CaseNote, CINPlan, Referral, Visit
 from openmash.core.models import JourneyEvent
 from openmash.front_door.models import (
     AgencyContribution,
@@ -71,6 +72,8 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Section47Enquiry,
     ChildProtectionPlan,
     ChildProtectionReview,
+    Visit,
+    CaseNote,
     AgencyContribution,
     ContributionShare,
     InformationRequest,
@@ -161,6 +164,8 @@ def _column_values(frame: pl.DataFrame, field: models.Field[Any, Any], stamp: dt
         if field.null:
             return [None] * n
         default = field.get_default()
+        if isinstance(field, models.JSONField):
+            default = field.get_db_prep_save(default, connection)  # a list or dict cannot be bound as it is
         return [default] * n
     series = frame.get_column(name)
     if isinstance(field, models.DateTimeField):
@@ -259,26 +264,69 @@ def staff_username(staff_id: int) -> str:
     return f"{STAFF_ACCOUNT_PREFIX}{staff_id}{STAFF_ACCOUNT_SUFFIX}"
 
 
+_ROLES_BY_JOB = {
+    "team_manager": Role.TEAM_MANAGER.value,
+    "service_manager": Role.SERVICE_MANAGER.value,
+}
+
+
+def _account_roles(job_role: str, team_kind: str | None) -> set[str]:
+    """The MASH team's staff are MASH practitioners (its manager a team manager too); elsewhere social
+    workers, team managers and service managers by their job."""
+    roles = {Role.MASH_PRACTITIONER.value} if team_kind in (None, "mash") else set()
+    if job_role in _ROLES_BY_JOB:
+        roles.add(_ROLES_BY_JOB[job_role])
+    elif team_kind not in (None, "mash"):
+        roles.add(Role.SOCIAL_WORKER.value)
+    return roles
+
+
 def staff_accounts(staff: pl.DataFrame) -> dict[int, int]:
-    """An account for each member of staff in the frame (`id`, `first_name`, `last_name`, `job_role`): their
-    user keys by staff key. MASH staff have the MASH practitioner role, their manager the team manager's too."""
-    wanted = {staff_username(int(r["id"])): r for r in staff.iter_rows(named=True)}
+    """An account for each member of staff in the frame (`id`, `first_name`, `last_name`, `job_role`, and
+    `team_kind`, the front door's where missing): their user keys by staff key. Made and refreshed in a few
+    bulk queries (a borough has a few hundred), inactive and without a usable password."""
+    rows = staff.to_dicts()
+    wanted = {staff_username(int(r["id"])): r for r in rows}
     existing = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
+    changed = []
     for username, row in wanted.items():
-        user = existing.get(username) or User(username=username)
-        user.first_name, user.last_name = row["first_name"], row["last_name"]
-        user.is_active = False
-        user.is_demo = True
-        if user.pk is None:
-            user.set_unusable_password()
-        user.save()
-        existing[username] = user
-        roles = {Role.MASH_PRACTITIONER.value}
-        if row["job_role"] == "team_manager":
-            roles.add(Role.TEAM_MANAGER.value)
-        have = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
-        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(roles - have)])
-    return {int(r["id"]): existing[u].pk for u, r in wanted.items()}
+        user = existing.get(username)
+        if user is None:
+            existing[username] = User(
+                username=username,
+                first_name=row["first_name"],
+                last_name=row["last_name"],
+                is_active=False,
+                is_demo=True,
+                password=make_password(None),
+            )
+        elif (user.first_name, user.last_name, user.is_active, user.is_demo) != (
+            row["first_name"],
+            row["last_name"],
+            False,
+            True,
+        ):
+            user.first_name, user.last_name, user.is_active, user.is_demo = (
+                row["first_name"],
+                row["last_name"],
+                False,
+                True,
+            )
+            changed.append(user)
+    User.objects.bulk_create([u for u in existing.values() if u.pk is None], batch_size=500)
+    User.objects.bulk_update(changed, ["first_name", "last_name", "is_active", "is_demo"], batch_size=500)
+    keys = dict(User.objects.filter(username__in=list(wanted)).values_list("username", "pk"))
+    have = set(UserRole.objects.filter(user_id__in=list(keys.values())).values_list("user_id", "role"))
+    UserRole.objects.bulk_create(
+        [
+            UserRole(user_id=keys[username], role=role)
+            for username, row in wanted.items()
+            for role in sorted(_account_roles(row["job_role"], row.get("team_kind")))
+            if (keys[username], role) not in have
+        ],
+        batch_size=500,
+    )
+    return {int(r["id"]): keys[u] for u, r in wanted.items()}
 
 
 def with_accounts(frame: pl.DataFrame, accounts: dict[int, int]) -> pl.DataFrame:

@@ -8,7 +8,7 @@ Timescales, all counted from the records, never typed:
 - child protection review: 3 months after the conference that started the plan, then every 6 months after
   the last review (Working Together 2023);
 - visits: `visit_every_working_days` of the open plan (a local standard) after the last visit at which the
-  child was seen, or after the plan started if there has been none;
+  child was seen (any visit, for an unborn child), or after the plan started if there has been none;
 - authorisation: an assessment submitted to a manager is theirs to decide (not dated: listed oldest first).
 
 Everything here is read for a set of children in a fixed number of queries (not one per child), so a
@@ -24,18 +24,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.casework.models import Assessment, CINPlan, Visit
 from openmash.core.calendar import add_working_days
-from openmash.core.dates import add_months
 from openmash.protection.models import ChildProtectionPlan, Section47Enquiry
+from openmash.protection.timescales import (  # noqa: F401 - the review timescale is protection's, read here too
+    FIRST_REVIEW_MONTHS,
+    ICPC_WORKING_DAYS,
+    LATER_REVIEW_MONTHS,
+    cp_review_due,
+)
 
 ASSESSMENT_WORKING_DAYS = 45
-ICPC_WORKING_DAYS = 15
-FIRST_REVIEW_MONTHS = 3
-LATER_REVIEW_MONTHS = 6
 
 
 class DueKind(StrEnum):
@@ -81,20 +83,16 @@ class DueItem:
         return self.due < today
 
 
-def cp_review_due(plan_start: dt.date, last_review: dt.date | None) -> dt.date:
-    """The next review conference: 3 months after the plan started, then 6 months after the last review."""
-    if last_review is None:
-        return add_months(plan_start, FIRST_REVIEW_MONTHS)
-    return add_months(last_review, LATER_REVIEW_MONTHS)
-
-
 def visit_due(plan_start: dt.date, last_seen: dt.date | None, every_working_days: int) -> dt.date:
     return add_working_days(max(plan_start, last_seen) if last_seen else plan_start, every_working_days)
 
 
 def _last_seen_visit() -> Subquery:
     return Subquery(
-        Visit.objects.filter(child_id=OuterRef("referral__child_id"), seen=True)
+        # An unborn child cannot be seen: a visit to the expectant mother is the visit.
+        Visit.objects.filter(
+            Q(seen=True) | Q(child__date_of_birth__isnull=True), child_id=OuterRef("referral__child_id")
+        )
         .order_by("-visit_date")
         .values("visit_date")[:1]
     )

@@ -31,7 +31,10 @@ def _read(qs: QuerySet[Any], child_field: str, child_ids: list[int] | None, **co
     if child_ids is not None:
         qs = qs.filter(**{f"{child_field}__in": child_ids})
     rows = list(qs.values_list(*columns.values()))
-    return pl.DataFrame(rows, schema=list(columns), orient="row") if rows else pl.DataFrame(schema=list(columns))
+    # Every row decides the types: a column null in the first hundred rows (plans still open) is still a date.
+    if not rows:
+        return pl.DataFrame(schema=list(columns))
+    return pl.DataFrame(rows, schema=list(columns), orient="row", infer_schema_length=None)
 
 
 def _events(frame: pl.DataFrame, event_type: EventType, **columns: pl.Expr | str) -> pl.DataFrame:

@@ -14,14 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import connections, router
+from django.db import connections, models, router
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from openmash.access.policy import ChildAccess, can_view_casework
-from openmash.accounts.models import User
+from openmash.access.policy import Basis, ChildAccess, basis_for, case_notes_scope, child_access
+from openmash.accounts.models import Agency, User
+from openmash.casework.models import CaseNote, Visit
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse, ReasonForClosure, ReferralSource
+from openmash.core.dates import long_date
 from openmash.core.events.store import FACTOR_SEPARATOR
 from openmash.core.models import JourneyEvent
-from openmash.front_door.models import Contact
+from openmash.front_door.models import Contact, SharingLevel
+from openmash.front_door.selectors import visible_contributions
 from openmash.people.models import Child
 from openmash.protection.models import StrategyDiscussion
 from openmash.workforce.models import StaffMember, Team
@@ -89,6 +94,52 @@ def journey_events(
     )
 
 
+class EntryKind(models.TextChoices):
+    """The kinds of entry in a child's chronology, which the reader may filter by."""
+
+    EVENT = "event", "Statutory steps"
+    VISIT = "visit", "Visits"
+    NOTE = "note", "Case notes"
+    AGENCY = "agency", "Information from agencies"
+
+
+@dataclass(frozen=True)
+class ChronologyFilters:
+    """What the reader asked to see: some kinds of entry (all if empty), between two dates (either open)."""
+
+    kinds: frozenset[EntryKind] = frozenset()
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def wants(self, kind: EntryKind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def within(self, day: dt.date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds) or self.start is not None or self.end is not None
+
+    def describe(self) -> str:
+        parts = [", ".join(k.label for k in EntryKind if k in self.kinds) if self.kinds else "every kind of entry"]
+        if self.start is not None:
+            parts.append(f"from {self.start:%-d %B %Y}")
+        if self.end is not None:
+            parts.append(f"to {self.end:%-d %B %Y}")
+        return " ".join(parts)
+
+    def as_detail(self) -> dict[str, Any]:
+        return {
+            "kinds": sorted(self.kinds),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+
+
+NO_FILTERS = ChronologyFilters()
+
+
 @dataclass(frozen=True)
 class ChronologyEntry:
     event_date: dt.date
@@ -97,6 +148,19 @@ class ChronologyEntry:
     details: list[str]
     team: str
     worker: str
+    kind: EntryKind = EntryKind.EVENT
+    # What was written (a visit's or case note's record, an agency's information), shown as paragraphs.
+    body: str = ""
+    restricted: bool = False
+
+    # Formatted here rather than by the template's date filter: a long chronology shows hundreds of dates.
+    @property
+    def date_label(self) -> str:
+        return long_date(self.event_date)
+
+    @property
+    def date_iso(self) -> str:
+        return self.event_date.isoformat()
 
 
 _FACTOR_ORDER = {code: i for i, code in enumerate(AssessmentFactor.values)}
@@ -133,19 +197,66 @@ def _detail(row: dict[str, Any]) -> list[str]:
     return details
 
 
-def child_chronology(*, user: User, child: Child, allowed: ChildAccess | None = None) -> list[ChronologyEntry]:
-    """Every statutory event for the child, newest first; nothing for someone who may not see casework.
+def child_chronology(
+    *, user: User, child: Child, allowed: ChildAccess | None = None, filters: ChronologyFilters = NO_FILTERS
+) -> list[ChronologyEntry]:
+    """The child's chronology for this user, newest first: statutory steps, visits and case notes for casework
+    readers (restricted notes only as policy.case_notes_scope allows), and the agency information the user may
+    read (front_door.selectors.visible_contributions), for a partner agency that alone.
 
-    `allowed` is the user's access to this child where the caller has already worked it out.
+    `allowed` is the user's access to this child where the caller has already worked it out (and audited the
+    view); otherwise it is worked out here, and nothing is returned to someone who may not see the child.
     """
-    if not (allowed.casework if allowed is not None else can_view_casework(user, child)):
-        return []
+    if allowed is None:
+        basis = basis_for(user, child)
+        if basis is None:
+            return []
+        allowed = child_access(user, basis)
+    entries: list[ChronologyEntry] = []
+    if allowed.casework:
+        if filters.wants(EntryKind.EVENT):
+            entries += _events(child, filters)
+        if filters.wants(EntryKind.VISIT):
+            entries += _visits(child, filters)
+        if filters.wants(EntryKind.NOTE):
+            entries += _notes(user, child, allowed.basis, filters)
+    if filters.wants(EntryKind.AGENCY):
+        entries += _contributions(user, child, allowed.basis, filters)
+    # Each source is already newest first; a stable sort keeps that order within a day.
+    entries.sort(key=lambda e: e.event_date, reverse=True)
+    return entries
+
+
+def _dated(queryset: QuerySet[Any], field: str, filters: ChronologyFilters) -> QuerySet[Any]:
+    if filters.start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": filters.start})
+    if filters.end is not None:
+        queryset = queryset.filter(**{f"{field}__lte": filters.end})
+    return queryset
+
+
+def _events(child: Child, filters: ChronologyFilters) -> list[ChronologyEntry]:
     events = journey_events(child_ids=[child.pk])
+    if filters.start is not None:
+        events = events.filter(pl.col("event_date") >= filters.start)
+    if filters.end is not None:
+        events = events.filter(pl.col("event_date") <= filters.end)
+    if events.is_empty():
+        return []
     team_ids = set(events["team_id"].drop_nulls().to_list())
     worker_ids = set(events["worker_id"].drop_nulls().to_list())
-    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
-    workers = {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids)}
-    contact_outcomes = dict(Contact.objects.filter(child=child).values_list("pk", "outcome"))
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    workers = (
+        {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids).only("first_name", "last_name")}
+        if worker_ids
+        else {}
+    )
+    contact_ids = events.filter(pl.col("event_type") == EventType.CONTACT)["source_id"].to_list()
+    contact_outcomes = (
+        dict(Contact.objects.filter(child=child, pk__in=contact_ids).values_list("pk", "outcome"))
+        if contact_ids
+        else {}
+    )
     entries = []
     for row in events.reverse().iter_rows(named=True):
         details = _detail(row)
@@ -159,6 +270,85 @@ def child_chronology(*, user: User, child: Child, allowed: ChildAccess | None = 
                 details=details,
                 team=teams.get(row["team_id"], ""),
                 worker=workers.get(row["worker_id"], ""),
+            )
+        )
+    return entries
+
+
+def _visits(child: Child, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    visits = _dated(Visit.objects.filter(child=child), "visit_date", filters).order_by("-visit_date", "-id")
+    rows = list(visits.values_list("visit_date", "purpose", "seen", "seen_alone", "visited_by_id", "notes"))
+    worker_ids = {row[4] for row in rows if row[4] is not None}
+    workers = (
+        {s.pk: s.full_name for s in StaffMember.objects.filter(pk__in=worker_ids).only("first_name", "last_name")}
+        if worker_ids
+        else {}
+    )
+    purposes = dict(Visit.Purpose.choices)
+    return [
+        ChronologyEntry(
+            event_date=day,
+            event_type="visit",
+            title=str(purposes.get(purpose, purpose)),
+            details=["Child seen alone" if alone else "Child seen" if seen else "Child not seen"],
+            team="",
+            worker=workers.get(worker_id, ""),
+            kind=EntryKind.VISIT,
+            body=notes,
+        )
+        for day, purpose, seen, alone, worker_id, notes in rows
+    ]
+
+
+def _notes(user: User, child: Child, basis: Basis, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    scope = case_notes_scope(user, basis)
+    if scope is None:
+        return []
+    notes = _dated(CaseNote.objects.filter(scope, child=child), "occurred_on", filters).order_by("-occurred_on", "-id")
+    rows = list(
+        notes.values_list(
+            "occurred_on", "note_type", "subject", "body", "restricted", "author__first_name", "author__last_name",
+            "author__username",
+        )
+    )  # fmt: skip
+    types = dict(CaseNote.NoteType.choices)
+    entries = []
+    for day, note_type, subject, body, restricted, first, last, username in rows:
+        author = f"{first} {last}".strip() or username
+        entries.append(
+            ChronologyEntry(
+                event_date=day,
+                event_type="note",
+                title=f"{types.get(note_type, note_type)}: {subject}",
+                details=[f"Written by {author}"],
+                team="",
+                worker="",
+                kind=EntryKind.NOTE,
+                body=body,
+                restricted=restricted,
+            )
+        )
+    return entries
+
+
+def _contributions(user: User, child: Child, basis: Basis, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    visible = visible_contributions(user=user, child=child, basis=basis).order_by("-created_at", "-id")
+    agencies, levels = dict(Agency.choices), dict(SharingLevel.choices)
+    entries = []
+    for created_at, agency, level, summary in visible.values_list("created_at", "agency", "sharing_level", "summary"):
+        day = timezone.localdate(created_at)
+        if not filters.within(day):
+            continue
+        entries.append(
+            ChronologyEntry(
+                event_date=day,
+                event_type="agency",
+                title=f"Information from {agencies.get(agency, agency)}",
+                details=[f"Shared with: {levels.get(level, level)}"],
+                team="",
+                worker="",
+                kind=EntryKind.AGENCY,
+                body=summary,
             )
         )
     return entries

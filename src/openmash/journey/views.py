@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from openmash.access import policy
 from openmash.access import selectors as access
 from openmash.accounts.models import User
 
-from .forms import ChildSearchForm
-from .record import child_page
+from .forms import ChildSearchForm, ChronologyFilterForm
+from .record import child_page, chronology_for_printing
 
 RESULTS_PER_PAGE = 20
 
@@ -42,7 +44,46 @@ def child_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """The PDF's template carries its own styles; nothing is fetched while drawing it, from anywhere."""
+    raise ValueError(f"Not fetched: {url[:60]}")
+
+
+def _filter_form(request: HttpRequest) -> ChronologyFilterForm:
+    asked = any(name in request.GET for name in ChronologyFilterForm.FIELDS)
+    return ChronologyFilterForm(request.GET if asked else None)
+
+
 @require_safe
 def child_detail(request: HttpRequest, la_child_id: str) -> HttpResponse:
-    page = child_page(user=_user(request), la_child_id=la_child_id)
-    return render(request, "journey/child_detail.html", {"page": page, "child": page.child})
+    form = _filter_form(request)
+    page = child_page(user=_user(request), la_child_id=la_child_id, filters=form.filters())
+    return render(
+        request,
+        "journey/child_detail.html",
+        {"page": page, "child": page.child, "form": form, "query_string": request.GET.urlencode()},
+    )
+
+
+@require_safe
+def chronology_pdf(request: HttpRequest, la_child_id: str) -> HttpResponse:
+    """The chronology (as filtered on the record) as a PDF to print or take to a meeting."""
+    form = _filter_form(request)
+    if form.is_bound and not form.is_valid():
+        # Nothing is printed: the record page says what is wrong with the filters.
+        response = child_detail(request, la_child_id)
+        response.status_code = 400
+        return response
+    printed = chronology_for_printing(user=_user(request), la_child_id=la_child_id, filters=form.filters())
+    # Imported here: WeasyPrint loads Pango and its fonts, which only this page needs.
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "journey/chronology_pdf.html", {"printed": printed, "printed_at": timezone.localtime()}, request=request
+    )
+    pdf = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="chronology-{printed.child.la_child_id}-{timezone.localdate():%Y-%m-%d}.pdf"'
+    )
+    return response
