@@ -311,12 +311,19 @@ def full_journey(referral: Referral, worker_user: User, manager_user: User) -> R
     """Referral → assessment → strategy → S47 → ICPC and plan → review → plan end → closure."""
     u = worker_user
     a = casework.assessment_start(referral=referral, start_date=dt.date(2024, 5, 2), acting_user=u)
-    casework.assessment_authorise(
+    casework.assessment_update(
         assessment=a,
-        authorised_date=dt.date(2024, 6, 20),
-        child_in_need=True,
+        analysis="Mother is the subject of domestic abuse; Amelia is being exploited outside the home.",
         factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT, AssessmentFactor.CSE],
-        acting_user=manager_user,
+        child_seen=True,
+        child_seen_date=dt.date(2024, 5, 3),
+        seen_alone=True,
+        expected_version=None,
+        acting_user=u,
+    )
+    casework.assessment_submit(assessment=a, expected_version=None, acting_user=u)
+    casework.assessment_authorise(
+        assessment=a, authorised_date=dt.date(2024, 6, 20), child_in_need=True, acting_user=manager_user
     )
     sd = protection.strategy_discussion_record(
         referral=referral,

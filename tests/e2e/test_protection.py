@@ -28,12 +28,19 @@ PASSWORD = "a-long-test-password"
 def assessed(referral: Referral, worker_user: User, manager_user: User) -> Referral:
     """The referral of 1 May 2024, its assessment authorised by the team manager on 20 June."""
     assessment = casework.assessment_start(referral=referral, start_date=dt.date(2024, 5, 2), acting_user=worker_user)
-    casework.assessment_authorise(
+    casework.assessment_update(
         assessment=assessment,
-        authorised_date=dt.date(2024, 6, 20),
+        analysis="Mother is the subject of domestic abuse by her partner.",
         factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT],
-        child_in_need=True,
-        acting_user=manager_user,
+        child_seen=True,
+        child_seen_date=dt.date(2024, 5, 3),
+        seen_alone=True,
+        expected_version=None,
+        acting_user=worker_user,
+    )
+    casework.assessment_submit(assessment=assessment, expected_version=None, acting_user=worker_user)
+    casework.assessment_authorise(
+        assessment=assessment, authorised_date=dt.date(2024, 6, 20), child_in_need=True, acting_user=manager_user
     )
     return referral
 

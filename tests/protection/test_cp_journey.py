@@ -181,7 +181,7 @@ def test_reviews_are_due_three_months_after_the_conference_then_every_six(
 
 def test_after_the_plan_ends_no_review_and_the_case_closes(referral: Referral, worker_user: User) -> None:
     plan = _plan(referral, worker_user)
-    with pytest.raises(ServiceError, match="End the child protection plan"):
+    with pytest.raises(ServiceError, match="Before the case can close, finish the child protection plan"):
         referral_close(referral=referral, closure_date=D(2024, 9, 2), reason="RC7", acting_user=worker_user)
     with pytest.raises(ServiceError, match="Select why the plan is ending") as err:
         services.cp_plan_end(plan=plan, end_date=D(2024, 9, 2), reason="", acting_user=worker_user)
