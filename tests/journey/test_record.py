@@ -409,3 +409,24 @@ def test_no_filter_value_breaks_the_record_or_its_pdf(record: Child, worker_user
     assert page.status_code == 200
     assert "There is a problem" in page.content.decode() or value == ""
     assert client.get(f"/children/{record.la_child_id}/chronology.pdf", params).status_code in (200, 400)
+
+
+def test_the_record_leads_to_the_work_on_the_case(on_a_plan: Referral, worker_user: User, health: User) -> None:
+    child = on_a_plan.child
+    plan = on_a_plan.cp_plans.get()
+    client = Client()
+    sign_in_verified(client, worker_user)
+    html = client.get(f"/children/{child.la_child_id}/").content.decode()
+    work = html[html.index('id="case-work-heading"') :]
+    for href in (
+        f"/referrals/{on_a_plan.pk}/",
+        f"/cp-plans/{plan.pk}/",
+        f"/referrals/{on_a_plan.pk}/strategy-discussion/",
+        f"/children/{child.la_child_id}/visits/",
+        f"/children/{child.la_child_id}/notes/",
+    ):
+        assert f'href="{href}"' in work
+    assert "/reallocate/" not in work  # a social worker does not allocate
+    partner = Client()
+    sign_in_verified(partner, health)
+    assert 'id="case-work-heading"' not in partner.get(f"/children/{child.la_child_id}/").content.decode()

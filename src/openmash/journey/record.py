@@ -41,6 +41,7 @@ class Plan:
     label: str
     start_date: dt.date
     category: str = ""  # the latest category of abuse, for a child protection plan
+    cp_plan_id: int | None = None  # the open child protection plan, for its page
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,12 @@ def _summary(child: Child) -> Summary:
     open_cp = next((p for p in cp_plans if p.end_date is None), None)
     plan = None
     if open_cp is not None:
-        plan = Plan("Child protection plan", open_cp.start_date, CategoryOfAbuse(open_cp.latest_category).label)
+        plan = Plan(
+            "Child protection plan",
+            open_cp.start_date,
+            CategoryOfAbuse(open_cp.latest_category).label,
+            cp_plan_id=open_cp.pk,
+        )
     elif cin_plan is not None:
         plan = Plan("Child in need plan", cin_plan.start_date)
     previous_plans = sum(1 for p in cp_plans if p.end_date is not None)
