@@ -90,3 +90,32 @@ def test_a_team_manager_reads_caseloads_and_reallocates_a_child(ui: Ui, world: W
     old, new = Allocation.objects.filter(child=child).order_by("start_date", "pk")
     assert (old.worker.user, old.end_date) == (world.users["sw"], timezone.localdate())
     assert (new.worker.last_name, new.start_date, new.end_date) == ("A", timezone.localdate(), None)
+
+
+def test_recording_the_overdue_visit_clears_it_from_my_work(ui: Ui, world: World) -> None:
+    # The world's allocated child has been on a child protection plan for months and not been seen since.
+    child = world.children["allocated"]
+    sign_in_as(ui, world.users["sw"])
+    due = ui.page.get_by_role("table", name="Everything due for your children")
+    visit_row = due.get_by_role("row").filter(has_text="Child protection visit")
+    expect(visit_row.get_by_text("Overdue")).to_have_count(1)
+    ui.navigate_by(visit_row.get_by_role("link", name=child.full_name).click)
+    ui.navigate_by(ui.page.get_by_role("link", name="Visits", exact=True).click)
+    ui.navigate_by(ui.page.get_by_role("button", name="Record a visit").click)
+    today = timezone.localdate()
+    group = ui.page.get_by_role("group", name="Date of the visit")
+    group.get_by_label("Day").fill(str(today.day))
+    group.get_by_label("Month").fill(str(today.month))
+    group.get_by_label("Year").fill(str(today.year))
+    ui.page.get_by_label("Child protection visit").check()
+    ui.page.get_by_role("group", name="Was the child seen?").get_by_label("Yes").check()
+    ui.page.get_by_role("group", name="Was the child seen alone?").get_by_label("Yes").check()
+    ui.navigate_by(ui.page.get_by_role("button", name="Save visit").click)
+    ui.navigate_by(ui.page.get_by_role("link", name="My work", exact=True).click)
+    visit_row = (
+        ui.page.get_by_role("table", name="Everything due for your children")
+        .get_by_role("row")
+        .filter(has_text="Child protection visit")
+    )
+    expect(visit_row).to_have_count(1)
+    expect(visit_row.get_by_text("Overdue")).to_have_count(0)
