@@ -251,10 +251,15 @@ def _build_chronology_child() -> tuple[Any, Any]:
             acting_user=u,
         )  # fmt: skip
         assert plan is not None
-        casework.assessment_authorise(
-            assessment=assessment, authorised_date=d(year, 3, 1), child_in_need=True,
-            factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT], acting_user=manager,
+        casework.assessment_update(
+            assessment=assessment, analysis="Neglect at home; mother a victim of domestic abuse.",
+            factors=[AssessmentFactor.DOMESTIC_ABUSE_PARENT], child_seen=True, child_seen_date=d(year, 1, 14),
+            seen_alone=True, expected_version=None, acting_user=u,
         )  # fmt: skip
+        casework.assessment_submit(assessment=assessment, expected_version=None, acting_user=u)
+        casework.assessment_authorise(
+            assessment=assessment, authorised_date=d(year, 3, 1), child_in_need=True, acting_user=manager
+        )
         protection.cp_plan_review(plan=plan, review_date=d(year, 5, 1), acting_user=u)
         protection.cp_plan_review(plan=plan, review_date=d(year, 10, 1), acting_user=u)
         protection.cp_plan_end(plan=plan, end_date=d(year, 11, 1), acting_user=u)
