@@ -4,6 +4,7 @@ days across Christmas, Easter and substitute bank holidays, and in calendar mont
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from openmash.accounts.models import User
 from openmash.casework import services as casework
@@ -123,3 +124,15 @@ def test_a_visit_to_an_expectant_mother_counts_for_her_unborn_child(worker_user:
     [item] = due_items([unborn.pk])
     assert item.kind is DueKind.CIN_VISIT
     assert item.due == visit_due(plan.start_date, dt.date(2025, 4, 22), plan.visit_every_working_days)
+
+
+def test_a_child_in_need_plan_is_visited_as_often_as_the_authority_sets(
+    child: Child, worker_user: User, settings: Any
+) -> None:
+    settings.OPENMASH_CIN_VISIT_WORKING_DAYS = 15
+    referral = _referral(child, worker_user, dt.date(2025, 4, 1))
+    plan = casework.cin_plan_start(referral=referral, start_date=dt.date(2025, 4, 10), acting_user=worker_user)
+    assert plan.visit_every_working_days == 15
+    [item] = due_items([child.pk])
+    # 15 working days after 10 April 2025, past Good Friday and Easter Monday.
+    assert item.due == dt.date(2025, 5, 6)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -447,7 +448,9 @@ def cin_plan_start(*, referral: Referral, start_date: dt.date, acting_user: User
         raise ServiceError("This referral was marked no further action, so it cannot have a plan")
     ensure_step(referral.pk, Step.START_CIN_PLAN)
     ensure_not_in_future(start_date, "start date", "start_date")
-    plan = CINPlan.objects.create(referral=referral, start_date=start_date)
+    plan = CINPlan.objects.create(
+        referral=referral, start_date=start_date, visit_every_working_days=settings.OPENMASH_CIN_VISIT_WORKING_DAYS
+    )
     record_events(episode_event(referral, EventType.CIN_PLAN_START, start_date, plan.pk))
     return plan
 
