@@ -19,8 +19,8 @@ from openmash.access.policy import ChildAccess
 from openmash.accounts.models import User
 from openmash.casework.episode import episode_state
 from openmash.casework.models import CINPlan, Referral
+from openmash.casework.selectors import previous_referral_within_year
 from openmash.core.codes import AssessmentFactor, CategoryOfAbuse
-from openmash.core.dates import add_months
 from openmash.front_door import selectors as front_door_selectors
 from openmash.front_door.cse import selectors as cse_selectors
 from openmash.front_door.cse.selectors import ConcernPattern, CSEFlag
@@ -32,8 +32,6 @@ from openmash.workforce.models import Allocation
 from . import due
 from .due import DueItem
 from .selectors import NO_FILTERS, ChronologyEntry, ChronologyFilters, child_chronology
-
-RE_REFERRAL_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -114,15 +112,9 @@ class ChildPage:
 def _summary(child: Child) -> Summary:
     referrals = list(Referral.objects.filter(child=child).order_by("-referral_date", "-pk"))
     current = next((r for r in referrals if r.closure_date is None), referrals[0] if referrals else None)
-    previous = None
-    if current is not None:
-        previous = next((r for r in referrals if r.referral_date < current.referral_date), None)
-    re_referral = (
-        current is not None
-        and current.closure_date is None
-        and previous is not None
-        and previous.referral_date >= add_months(current.referral_date, -RE_REFERRAL_MONTHS)
-    )
+    # The DfE's 12-month rule, worked out where casework keeps it (one definition for every page).
+    previous = previous_referral_within_year(current) if current is not None and current.closure_date is None else None
+    re_referral = previous is not None
     cp_plans = list(ChildProtectionPlan.objects.filter(referral__child=child).order_by("-start_date", "-pk"))
     cin_plan = CINPlan.objects.filter(referral__child=child, end_date__isnull=True).order_by("-start_date").first()
     open_cp = next((p for p in cp_plans if p.end_date is None), None)
