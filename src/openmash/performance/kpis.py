@@ -22,7 +22,7 @@ from openmash.core.codes import DOMESTIC_ABUSE_FACTORS, AssessmentFactor
 from openmash.core.dates import add_months
 from openmash.journey.schema import EventType
 
-from .periods import Period
+from .periods import Period, Span
 
 Unit = Literal["percent", "per_10000", "mean", "count"]
 
@@ -58,15 +58,11 @@ class Measure:
         return self.numerator / self.denominator * SCALE[self.unit]
 
 
-Periodish = Period | int
-
-
-def _period(period: Periodish) -> Period:
-    return period if isinstance(period, Period) else Period.reporting_year(period)
+Periodish = Period | Span | int
 
 
 def _bounds(period: Periodish) -> tuple[dt.date, dt.date]:
-    p = _period(period)
+    p = Period.reporting_year(period) if isinstance(period, int) else period
     return p.start, p.end
 
 

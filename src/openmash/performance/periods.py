@@ -121,6 +121,19 @@ class Period:
         return f"{long_date(self.start)} to {long_date(self.end)}"
 
 
+@dataclass(frozen=True)
+class Span:
+    """Any run of days, such as the 12 months to a quarter's end (for rates compared with annual figures)."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def year_to(cls, end: dt.date) -> Span:
+        """The 12 months ending on `end`."""
+        return cls(add_months(end + dt.timedelta(days=1), -12), end)
+
+
 def trailing(period: Period, count: int) -> list[Period]:
     """The `count` periods ending with `period` (its own as-of date kept), oldest first."""
     earlier = [period.previous(n) for n in range(count - 1, 0, -1)]
