@@ -39,8 +39,9 @@ def events(rows: list[Row]) -> pl.DataFrame:
     return conform(pl.from_dicts(rows, infer_schema_length=None)) if rows else empty_events()
 
 
-
-def _reviews(rng: random.Random, child: int, episode: int, start: dt.date, end: dt.date, ids: Iterator[int]) -> Iterator[Row]:
+def _reviews(
+    rng: random.Random, child: int, episode: int, start: dt.date, end: dt.date, ids: Iterator[int]
+) -> Iterator[Row]:
     """Review conferences of a plan from `start` until `end`: most on time (a little before the first is
     due at three months, each later one at six), some late, and some plans no longer reviewed."""
     previous, months = start, 3

@@ -318,7 +318,9 @@ def cp_reviews_in_timescale(rows: list[Row], start: dt.date, end: dt.date) -> tu
         reviews = sorted(
             r["event_date"]
             for r in of_type(rows, "cp_review")
-            if r["child_id"] == plan["child_id"] and r.get("start_date") == plan["event_date"] and r["event_date"] <= end
+            if r["child_id"] == plan["child_id"]
+            and r.get("start_date") == plan["event_date"]
+            and r["event_date"] <= end
         )
         due = months_after(plan["event_date"], 3)
         in_time = True

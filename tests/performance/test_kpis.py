@@ -20,7 +20,7 @@ from openmash.performance.kpis import Measure
 from openmash.performance.periods import Period
 
 from . import reference as ref
-from .journeys import CATEGORIES, PARTS_OF_2025, YEARS, Row, events, journeys, periods, seeded_rows
+from .journeys import CATEGORIES, PARTS_OF_2025, Row, events, journeys, periods, seeded_rows
 
 D = dt.date
 YEAR = 2025
@@ -179,7 +179,8 @@ def test_an_int_year_is_the_reporting_year() -> None:
     for name, (engine, _) in KPIS.items():
         by_int, by_period = engine(frame, YEAR), engine(frame, Period(YEAR))  # type: ignore[arg-type]
         assert (by_int.numerator, by_int.denominator) == (by_period.numerator, by_period.denominator), name
-        assert by_int.rows is not None and by_period.rows is not None
+        assert by_int.rows is not None
+        assert by_period.rows is not None
         assert by_int.rows.equals(by_period.rows), name
 
 
@@ -215,8 +216,10 @@ def workforces(draw: st.DrawFn) -> tuple[list[Row], list[Row]]:
         staff.append(
             {
                 "id": worker,
+                "team_id": draw(st.integers(1, 3)),
                 "job_role": draw(st.sampled_from(JOB_ROLES)),
                 "is_case_holder": draw(st.booleans()),
+                "is_agency": draw(st.booleans()),
                 "fte": draw(st.sampled_from([0.0, 0.4, 0.5, 0.8, 1.0])),
                 "start_date": start,
                 "end_date": draw(st.none() | around_census.filter(lambda d, s=start: d >= s)),
@@ -237,22 +240,25 @@ def workforces(draw: st.DrawFn) -> tuple[list[Row], list[Row]]:
     return staff, allocations
 
 
-def _workforce(staff: list[Row], allocations: list[Row]) -> Workforce:
-    staff_schema = {
-        "id": pl.Int64,
-        "job_role": pl.String,
-        "is_case_holder": pl.Boolean,
-        "fte": pl.Float64,
-        "start_date": pl.Date,
-        "end_date": pl.Date,
-    }
-    allocation_schema = {"child_id": pl.Int64, "worker_id": pl.Int64, "start_date": pl.Date, "end_date": pl.Date}
-    return Workforce(
-        services=pl.DataFrame(),
-        teams=pl.DataFrame(),
-        staff=pl.DataFrame(staff, schema=staff_schema),
-        allocations=pl.DataFrame(allocations, schema=allocation_schema),
+def _frames(staff: list[Row], allocations: list[Row]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return (
+        pl.DataFrame(staff, schema=kpis.CASELOAD_STAFF_SCHEMA),
+        pl.DataFrame(allocations, schema=kpis.CASELOAD_ALLOCATION_SCHEMA),
     )
+
+
+def _workforce(staff: list[Row], allocations: list[Row]) -> Workforce:
+    """The same staff and allocations as the demo generator holds them (names, FTE as a decimal, an id
+    and a team on each allocation)."""
+    demo_staff = pl.DataFrame(
+        [{**s, "first_name": "Sam", "last_name": f"Worker {s['id']}"} for s in staff],
+        schema={**kpis.CASELOAD_STAFF_SCHEMA, "first_name": pl.String, "last_name": pl.String},
+    ).with_columns(pl.col("fte").cast(pl.Decimal(3, 2)))
+    demo_allocations = pl.DataFrame(
+        [{**a, "id": n, "team_id": 1} for n, a in enumerate(allocations, 1)],
+        schema={**kpis.CASELOAD_ALLOCATION_SCHEMA, "id": pl.Int64, "team_id": pl.Int64},
+    )
+    return Workforce(services=pl.DataFrame(), teams=pl.DataFrame(), staff=demo_staff, allocations=demo_allocations)
 
 
 @settings(max_examples=150, deadline=None)
@@ -260,67 +266,62 @@ def _workforce(staff: list[Row], allocations: list[Row]) -> Workforce:
 def test_average_caseload_matches_its_reference(workforce: tuple[list[Row], list[Row]]) -> None:
     staff, allocations = workforce
     cases, fte = ref.average_caseload(staff, allocations, CENSUS_DAY)
-    measure = kpis.average_caseload(*caseload(_workforce(staff, allocations), CENSUS_DAY))
+    measure = kpis.average_caseload(*_frames(staff, allocations), CENSUS_DAY)
     assert measure.numerator == cases
     assert measure.denominator == pytest.approx(fte)
     assert measure.value == (pytest.approx(cases / fte) if fte else None)
+    assert measure.rows is not None
+    assert measure.rows.height == cases  # one row per worker's case
 
 
-def test_a_child_allocated_to_two_case_holders_is_one_case_and_managers_and_leavers_do_not_count() -> None:
+@settings(max_examples=60, deadline=None)
+@given(workforce=workforces())
+def test_the_demo_caseload_is_the_engines(workforce: tuple[list[Row], list[Row]]) -> None:
+    staff, allocations = workforce
+    measure = caseload(_workforce(staff, allocations), CENSUS_DAY)
+    cases, fte = ref.average_caseload(staff, allocations, CENSUS_DAY)
+    assert (measure.numerator, measure.denominator) == (cases, pytest.approx(fte))
+
+
+def _staff(worker: int, job_role: str, fte: float, start: dt.date, end: dt.date | None, agency: bool = False) -> Row:
+    return {
+        "id": worker,
+        "team_id": 1,
+        "job_role": job_role,
+        "is_case_holder": True,
+        "is_agency": agency,
+        "fte": fte,
+        "start_date": start,
+        "end_date": end,
+    }
+
+
+def test_a_child_allocated_to_two_case_holders_is_a_case_for_each_and_managers_and_leavers_do_not_count() -> None:
     staff = [
-        {
-            "id": 1,
-            "job_role": "social_worker",
-            "is_case_holder": True,
-            "fte": 1.0,
-            "start_date": D(2020, 1, 1),
-            "end_date": None,
-        },
-        {
-            "id": 2,
-            "job_role": "asye",
-            "is_case_holder": True,
-            "fte": 0.5,
-            "start_date": D(2025, 9, 30),
-            "end_date": None,
-        },
-        {
-            "id": 3,
-            "job_role": "team_manager",
-            "is_case_holder": True,
-            "fte": 1.0,
-            "start_date": D(2020, 1, 1),
-            "end_date": None,
-        },
-        {
-            "id": 4,
-            "job_role": "social_worker",
-            "is_case_holder": True,
-            "fte": 1.0,
-            "start_date": D(2020, 1, 1),
-            "end_date": D(2025, 9, 29),
-        },
-        {
-            "id": 5,
-            "job_role": "social_worker",
-            "is_case_holder": True,
-            "fte": 0.0,
-            "start_date": D(2020, 1, 1),
-            "end_date": None,
-        },
+        _staff(1, "social_worker", 1.0, D(2020, 1, 1), None),
+        _staff(2, "asye", 0.5, D(2025, 9, 30), None, agency=True),  # an agency ASYE starting on the day
+        _staff(3, "team_manager", 1.0, D(2020, 1, 1), None),
+        _staff(4, "social_worker", 1.0, D(2020, 1, 1), D(2025, 9, 29)),  # left the day before
+        _staff(5, "social_worker", 0.0, D(2020, 1, 1), None),  # 0 FTE
     ]
     allocations = [
         {"child_id": 1, "worker_id": 1, "start_date": D(2025, 1, 1), "end_date": None},
-        {"child_id": 1, "worker_id": 2, "start_date": D(2025, 9, 30), "end_date": None},
+        {"child_id": 1, "worker_id": 2, "start_date": D(2025, 9, 30), "end_date": None},  # and worker 2's
         {"child_id": 2, "worker_id": 1, "start_date": D(2025, 1, 1), "end_date": D(2025, 9, 30)},  # held that day
+        {"child_id": 2, "worker_id": 1, "start_date": D(2025, 9, 30), "end_date": None},  # the same case again
         {"child_id": 3, "worker_id": 1, "start_date": D(2025, 10, 1), "end_date": None},  # not yet
         {"child_id": 4, "worker_id": 3, "start_date": D(2025, 1, 1), "end_date": None},  # a manager's
         {"child_id": 5, "worker_id": 4, "start_date": D(2025, 1, 1), "end_date": None},  # a leaver's
         {"child_id": 6, "worker_id": 5, "start_date": D(2025, 1, 1), "end_date": None},  # 0 FTE
     ]
-    assert ref.average_caseload(staff, allocations, CENSUS_DAY) == (2, 1.5)
-    measure = kpis.average_caseload(*caseload(_workforce(staff, allocations), CENSUS_DAY))
-    assert (measure.numerator, measure.denominator) == (2, 1.5)
+    # Worker 1 holds children 1 and 2, worker 2 (agency) child 1: 3 cases over 1.0 + 0.5 FTE = 2.0.
+    assert ref.average_caseload(staff, allocations, CENSUS_DAY) == (3, 1.5)
+    measure = kpis.average_caseload(*_frames(staff, allocations), CENSUS_DAY)
+    assert (measure.numerator, measure.denominator) == (3, 1.5)
+    assert measure.value == 2.0
+    assert measure.rows is not None
+    assert sorted(measure.rows.select("worker_id", "child_id").iter_rows()) == [(1, 1), (1, 2), (2, 1)]
+    assert (caseload(_workforce(staff, allocations), CENSUS_DAY).numerator) == 3
 
 
 # Edges, one at a time -----------------------------------------------------------------------------------
