@@ -6,14 +6,17 @@ import pytest
 
 from openmash.demo import calibration
 from openmash.demo.generator import Borough, Options
-from openmash.demo.workforce import caseload
+from openmash.demo.workforce import caseload_frames
 
 
 @pytest.fixture(scope="module")
 def achieved(borough: Borough, borough_options: Options) -> list[dict[str, object]]:
     horizon = borough_options.horizon
     return calibration.rates(
-        borough.events(), horizon.year, borough_options.population, caseload(borough.workforce, horizon.workforce_day)
+        borough.events(),
+        horizon.year,
+        borough_options.population,
+        (*caseload_frames(borough.workforce), horizon.workforce_day),
     )
 
 

@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 
 from openmash.accounts.models import User
 from openmash.casework.models import Referral
-from openmash.demo.generator import Borough, Options, generate
+from openmash.demo.generator import Borough, Options, database_caseload, generate
 from openmash.demo.models import DemoDataset
 from openmash.demo.params import SIZES
+from openmash.demo.workforce import caseload
 from openmash.journey.schema import SCHEMA, conform
 from openmash.journey.selectors import journey_events
 from openmash.people.models import Child
@@ -35,7 +36,7 @@ def _generate(*extra: str) -> dict[str, object]:
 
 
 @pytest.mark.django_db
-def test_small_loads_and_reads_back_the_same_events(small: Borough) -> None:
+def test_small_loads_and_reads_back_the_same_events(small: Borough, small_options: Options) -> None:
     summary = _generate("--seed", "1")
     assert summary["size"] == "small"
     assert summary["seed"] == 1
@@ -50,6 +51,13 @@ def test_small_loads_and_reads_back_the_same_events(small: Borough) -> None:
     assert counts["events"] == events.height
     assert events.equals(small.events())
     assert {r["name"] for r in summary["rates"]} >= {"re_referral_rate", "average_caseload"}  # type: ignore[union-attr]
+    # The caseload read back from the staff and allocations loaded is the one the generator built.
+    census = small_options.horizon.workforce_day
+    loaded, built = database_caseload(census), caseload(small.workforce, census)
+    assert (loaded.numerator, loaded.denominator) == (built.numerator, pytest.approx(built.denominator))
+    assert loaded.value is not None
+    achieved = {r["name"]: r["achieved"] for r in summary["rates"]}  # type: ignore[union-attr]
+    assert achieved["average_caseload"] == round(loaded.value, 1)
     assert DemoDataset.objects.get().summary == summary
     # The bulk load stores the sound-alike name keys Child.save() would, which matching looks children up by.
     keys = Child.objects.values_list("first_name", "last_name", "first_name_key", "last_name_key")

@@ -2,11 +2,13 @@
 
 Achieved rates are always computed with the KPI functions in `openmash.performance.kpis` over the
 journey events (read back from the database for a loaded borough), for the last complete reporting
-year before the as-of date.
+year before the as-of date; the average caseload with kpis.average_caseload over the staff and their
+allocations on the workforce census day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,17 @@ class Target:
     target: float
     source: str
     measure: Callable[[pl.DataFrame, int, int], Measure]
+
+
+@dataclass(frozen=True)
+class WorkforceTarget:
+    """A figure measured over the workforce (staff and allocations on a census day), not the journeys."""
+
+    name: str
+    unit: Unit
+    target: float
+    source: str
+    measure: Callable[[pl.DataFrame, pl.DataFrame, dt.date], Measure]
 
 
 def _factor(code: str) -> Callable[[pl.DataFrame, int, int], Measure]:
@@ -106,12 +119,12 @@ TARGETS: list[Target] = [
     Target("initial_category_sexual", "percent", 4.0, D4, _category(CategoryOfAbuse.SEXUAL)),
     Target("initial_category_multiple", "percent", 2.0, D4, _category(CategoryOfAbuse.MULTIPLE)),
 ]
-CASELOAD_TARGET = Target(
+CASELOAD_TARGET = WorkforceTarget(
     "average_caseload",
     "mean",
     15.2,
     "DfE Children's social work workforce, 30 September 2025 (England)",
-    lambda _e, _y, _p: Measure(0, 0, "mean"),
+    kpis.average_caseload,
 )
 # How close "calibrated" means: percentages within 2 points, other figures within 10%.
 PERCENT_TOLERANCE = 2.0
@@ -119,19 +132,24 @@ RELATIVE_TOLERANCE = 0.10
 
 
 def rates(
-    events: pl.DataFrame, year: int, population: int, caseload: tuple[int, float] | None = None
+    events: pl.DataFrame,
+    year: int,
+    population: int,
+    workforce: tuple[pl.DataFrame, pl.DataFrame, dt.date] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each target with the value achieved in the reporting year (rounded to 1 decimal place)."""
+    """Each target with the value achieved in the reporting year (rounded to 1 decimal place), and the
+    average caseload when given the staff, the allocations (kpis.CASELOAD_STAFF_SCHEMA,
+    kpis.CASELOAD_ALLOCATION_SCHEMA) and the census day."""
     out: list[dict[str, Any]] = []
     for t in TARGETS:
         value = t.measure(events, year, population).value
         out.append(_row(t, value))
-    if caseload is not None:
-        out.append(_row(CASELOAD_TARGET, kpis.average_caseload(caseload[0], caseload[1]).value))
+    if workforce is not None:
+        out.append(_row(CASELOAD_TARGET, CASELOAD_TARGET.measure(*workforce).value))
     return out
 
 
-def _row(t: Target, value: float | None) -> dict[str, Any]:
+def _row(t: Target | WorkforceTarget, value: float | None) -> dict[str, Any]:
     return {
         "name": t.name,
         "unit": t.unit,
@@ -173,4 +191,7 @@ def kpi_subset(events: pl.DataFrame, year: int) -> pl.DataFrame:
         | ((kind == EventType.REFERRAL.value) & pl.col("event_date").is_between(pl.date(year - 2, 3, 1), end))
         | (kind.is_in([EventType.CP_PLAN_START.value, EventType.CP_PLAN_END.value]) & (pl.col("event_date") <= end))
     )
-    return events.filter(keep).drop("la_child_id", "team_id", "worker_id")
+    # Who, which team and which worker only name the rows behind a figure, not its value: left empty.
+    return events.filter(keep).with_columns(
+        la_child_id=pl.lit(None, pl.String), team_id=pl.lit(None, pl.Int64), worker_id=pl.lit(None, pl.Int64)
+    )

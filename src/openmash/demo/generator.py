@@ -14,7 +14,6 @@ import polars as pl
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
@@ -34,6 +33,8 @@ from openmash.front_door.models import (
 )
 from openmash.journey.schema import empty_events, to_stored
 from openmash.journey.selectors import journey_events
+from openmash.performance import kpis
+from openmash.performance.kpis import Measure
 from openmash.workforce.models import Allocation, StaffMember
 
 from . import calibration, load
@@ -50,12 +51,6 @@ from .people import People, build_people
 from .sampling import stream
 from .simulate import Horizon, ShardFrames, simulate
 from .workforce import Workforce, assign_teams, build_workforce
-
-CASE_HOLDING_ROLES = [
-    StaffMember.JobRole.SOCIAL_WORKER,
-    StaffMember.JobRole.SENIOR_SOCIAL_WORKER,
-    StaffMember.JobRole.ASYE,
-]
 
 
 class GenerateError(Exception):
@@ -268,20 +263,24 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(id=pl.int_range(1, frame.height + 1, dtype=pl.Int64))
 
 
-def database_caseload(day: dt.date) -> tuple[int, float]:
-    """Cases held on `day` by case-holding social workers in post, and those workers' FTE (DfE CSWW)."""
-    holders = StaffMember.objects.filter(
-        is_case_holder=True, job_role__in=CASE_HOLDING_ROLES, start_date__lte=day, fte__gt=0
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    fte = holders.aggregate(total=Sum("fte"))["total"] or 0
-    cases = (
-        Allocation.objects.filter(worker__in=holders, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .values("child_id")
-        .distinct()
-        .count()
+def database_caseload_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every member of staff and every allocation in the database, as the caseload measure reads them
+    (kpis.CASELOAD_STAFF_SCHEMA, kpis.CASELOAD_ALLOCATION_SCHEMA)."""
+    staff = [
+        {**row, "fte": float(row["fte"])}
+        for row in StaffMember.objects.order_by("id").values(*kpis.CASELOAD_STAFF_SCHEMA)
+    ]
+    allocations = list(Allocation.objects.order_by("id").values(*kpis.CASELOAD_ALLOCATION_SCHEMA))
+    return (
+        pl.DataFrame(staff, schema=kpis.CASELOAD_STAFF_SCHEMA),
+        pl.DataFrame(allocations, schema=kpis.CASELOAD_ALLOCATION_SCHEMA),
     )
-    return cases, float(fte)
+
+
+def database_caseload(day: dt.date) -> Measure:
+    """The average caseload on `day` of the staff in the database (DfE CSWW), as kpis.average_caseload
+    counts it."""
+    return kpis.average_caseload(*database_caseload_frames(), day)
 
 
 def _counts(events: pl.DataFrame, children: int, adults: int) -> dict[str, int]:
@@ -337,7 +336,9 @@ def generate(options: Options, report: Reporter | None = None) -> dict[str, Any]
     if options.out is not None:
         _write_parquet(options.out, [events])
     horizon = options.horizon
-    rates = calibration.rates(events, horizon.year, options.population, database_caseload(horizon.workforce_day))
+    rates = calibration.rates(
+        events, horizon.year, options.population, (*database_caseload_frames(), horizon.workforce_day)
+    )
     counts = _counts(events, borough.people.children.height, borough.people.adults.height)
     summary = _summary(options, counts, rates, started)
     DemoDataset.objects.create(size=options.size, seed=options.seed, as_of=options.as_of, summary=summary)

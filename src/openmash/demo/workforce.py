@@ -18,6 +18,8 @@ import numpy as np
 import polars as pl
 
 from openmash.core import workdays as wd
+from openmash.performance import kpis
+from openmash.performance.kpis import Measure
 from openmash.workforce.models import StaffMember, Team
 
 from . import names
@@ -378,27 +380,16 @@ def assign_teams(frames: ShardFrames, workforce: Workforce, horizon: Horizon) ->
     )
 
 
-def caseload(workforce: Workforce, day: dt.date) -> tuple[int, float]:
-    """Cases (children allocated to a case-holding social worker) and case-holder FTE on `day`."""
-    holders = workforce.staff.filter(
-        pl.col("is_case_holder")
-        & pl.col("job_role").is_in(
-            [
-                r.value
-                for r in (
-                    StaffMember.JobRole.SOCIAL_WORKER,
-                    StaffMember.JobRole.SENIOR_SOCIAL_WORKER,
-                    StaffMember.JobRole.ASYE,
-                )
-            ]
-        )
-        & (pl.col("start_date") <= day)
-        & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
-        & (pl.col("fte") > 0)
+def caseload_frames(workforce: Workforce) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The staff and their allocations as the caseload measure reads them (kpis.CASELOAD_STAFF_SCHEMA,
+    kpis.CASELOAD_ALLOCATION_SCHEMA)."""
+    staff = workforce.staff.select(pl.col(name).cast(dtype) for name, dtype in kpis.CASELOAD_STAFF_SCHEMA.items())
+    allocations = workforce.allocations.select(
+        pl.col(name).cast(dtype) for name, dtype in kpis.CASELOAD_ALLOCATION_SCHEMA.items()
     )
-    cases = workforce.allocations.filter(
-        (pl.col("start_date") <= day)
-        & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
-        & pl.col("worker_id").is_in(holders["id"].implode())
-    )["child_id"].n_unique()
-    return cases, float(holders["fte"].cast(pl.Float64).sum())
+    return staff, allocations
+
+
+def caseload(workforce: Workforce, day: dt.date) -> Measure:
+    """The average caseload on `day` (DfE CSWW), as kpis.average_caseload counts it."""
+    return kpis.average_caseload(*caseload_frames(workforce), day)

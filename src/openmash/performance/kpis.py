@@ -190,11 +190,16 @@ def assessments_within_45_working_days_of_referral(events: pl.DataFrame, period:
     runs from the referral. Not published by DfE, whose C2 counts from the assessment's start.
     """
     auth = _of_type(events, EventType.ASSESSMENT_AUTHORISED).filter(pl.col("episode_id").is_not_null())
-    first = auth.sort(["episode_id", "start_date", "event_date", "source_id"]).unique(
+    first = auth.sort(["episode_id", "event_date", "source_id"]).unique(
         subset=["episode_id"], keep="first", maintain_order=True
     )
-    referred = _of_type(events, EventType.REFERRAL).select("episode_id", referral_date=pl.col("event_date"))
-    joined = _in_period(first, period).join(referred.unique("episode_id"), on="episode_id", how="inner")
+    referred = (
+        _of_type(events, EventType.REFERRAL)
+        .select("episode_id", referral_date=pl.col("event_date"))
+        .sort(["episode_id", "referral_date"])
+        .unique("episode_id", keep="first", maintain_order=True)
+    )
+    joined = _in_period(first, period).join(referred, on="episode_id", how="inner", maintain_order="left")
     joined = joined.with_columns(duration_wd=working_days_series(joined["referral_date"], joined["event_date"]))
     return _ratio(joined, pl.col("duration_wd") <= 45)
 
@@ -307,15 +312,20 @@ def cp_plans_second_within_two_years(events: pl.DataFrame, period: Periodish) ->
     calendar years before the new plan's start; denominator = plans starting in the period. Plans
     held in other authorities are not dated here, so they do not count.
     """
-    starts = _in_period(_of_type(events, EventType.CP_PLAN_START), period).sort(["child_id", "event_date"])
-    ends = (
-        _of_type(events, EventType.CP_PLAN_END)
-        .select("child_id", previous_end=pl.col("event_date"))
-        .sort(["child_id", "previous_end"])
+    starts = _in_period(_of_type(events, EventType.CP_PLAN_START), period)
+    ends = _of_type(events, EventType.CP_PLAN_END).select(
+        "child_id", plan_id=pl.col("source_id"), previous_end=pl.col("event_date")
     )
-    joined = starts.join_asof(
-        ends, left_on="event_date", right_on="previous_end", by="child_id", strategy="backward"
-    ).sort(["child_id", "event_date", "source_id"])
+    # The child's other plans that had ended by the new plan's start (a plan ending on the day it
+    # started is not its own previous plan); the latest of their ends.
+    previous = (
+        starts.select("child_id", "source_id", "event_date")
+        .join(ends, on="child_id", how="inner")
+        .filter((pl.col("plan_id") != pl.col("source_id")) & (pl.col("previous_end") <= pl.col("event_date")))
+        .group_by("source_id")
+        .agg(pl.col("previous_end").max())
+    )
+    joined = starts.join(previous, on="source_id", how="left").sort(["child_id", "event_date", "source_id"])
     return _ratio(
         joined,
         pl.col("previous_end").is_not_null() & (pl.col("previous_end") >= pl.col("event_date").dt.offset_by("-2y")),
@@ -401,7 +411,7 @@ def cp_reviews_in_timescale(events: pl.DataFrame, period: Periodish) -> Measure:
                 previous, limit = review, 6
         on_time.append((source_id, ok))
     verdict = pl.DataFrame(on_time, schema={"source_id": pl.Int64, "on_time": pl.Boolean}, orient="row")
-    return _ratio(plans.join(verdict, on="source_id", how="left"), pl.col("on_time"))
+    return _ratio(plans.join(verdict, on="source_id", how="left", maintain_order="left"), pl.col("on_time"))
 
 
 def initial_category_share(events: pl.DataFrame, period: Periodish, category: str) -> Measure:
