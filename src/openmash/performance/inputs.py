@@ -69,9 +69,7 @@ def workforce_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
         orient="row",
     ).with_columns(pl.col("fte").cast(pl.Float64))
     allocations = pl.DataFrame(
-        list(
-            Allocation.objects.values_list("child_id", "worker_id", "start_date", "end_date")
-        ),
+        list(Allocation.objects.values_list("child_id", "worker_id", "start_date", "end_date")),
         schema=CASELOAD_ALLOCATION_SCHEMA,
         orient="row",
     )

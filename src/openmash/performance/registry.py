@@ -584,4 +584,3 @@ def direction(indicator: Indicator, value: float | None, before: float | None) -
 
 def all_figures(inputs: Inputs, period: Period, team_id: int | None = None) -> dict[str, Measure | None]:
     return {i.id: figure(i, inputs, period, team_id) for i in INDICATORS}
-
