@@ -206,8 +206,11 @@ def rows(folder: Path) -> Iterator[Row]:
                 n = number(row[count_col]) if row else None
                 if n is None or children is None:
                     continue
-                note = f"rate computed from the published count (rounded to the nearest 10) and the ONS mid-{year - 1} estimate"
-                yield emit(indicator, area, year, kind, fmt(n / children * 10000), count(n), count(children), source, note)  # fmt: skip
+                note = (
+                    f"rate computed from the published count (rounded to the nearest 10), ONS mid-{year - 1} estimate"
+                )
+                rate = fmt(n / children * 10000)
+                yield emit(indicator, area, year, kind, rate, count(n), count(children), source, note)
             figures = []
             for la in sn:
                 row, children = data.get(year, la), pop(year, la)
@@ -218,7 +221,11 @@ def rows(folder: Path) -> Iterator[Row]:
 
     for published in PUBLISHED:
         year = int(published["year"])
-        yield {**dict.fromkeys(FIELDS, ""), **published, "as_at": as_at(PUBLISHED_AS_AT[published["indicator_id"]], year)}
+        yield {
+            **dict.fromkeys(FIELDS, ""),
+            **published,
+            "as_at": as_at(PUBLISHED_AS_AT[published["indicator_id"]], year),
+        }
 
 
 def main(argv: list[str]) -> int:

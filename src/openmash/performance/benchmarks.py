@@ -78,26 +78,26 @@ def _number(text: str) -> float | None:
 def _rows() -> dict[str, tuple[Benchmark, ...]]:
     """Every row of data/benchmarks.csv by indicator, read once."""
     by_indicator: dict[str, list[Benchmark]] = {}
-    with (resources.files("openmash.performance") / "data" / "benchmarks.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            value = _number(row["value"])
-            if value is None:
-                raise ValueError(f"benchmarks.csv: no value for {row['indicator_id']} {row['area']} {row['year']}")
-            if row["area"] not in AREAS:
-                raise ValueError(f"benchmarks.csv: unknown area {row['area']!r}")
-            by_indicator.setdefault(row["indicator_id"], []).append(
-                Benchmark(
-                    indicator_id=row["indicator_id"],
-                    area=row["area"],
-                    year=int(row["year"]),
-                    as_at=row["as_at"],
-                    value=value,
-                    numerator=_number(row["numerator"]),
-                    denominator=_number(row["denominator"]),
-                    source=row["source"],
-                    note=row["note"],
-                )
+    text = (resources.files("openmash.performance") / "data" / "benchmarks.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        value = _number(row["value"])
+        if value is None:
+            raise ValueError(f"benchmarks.csv: no value for {row['indicator_id']} {row['area']} {row['year']}")
+        if row["area"] not in AREAS:
+            raise ValueError(f"benchmarks.csv: unknown area {row['area']!r}")
+        by_indicator.setdefault(row["indicator_id"], []).append(
+            Benchmark(
+                indicator_id=row["indicator_id"],
+                area=row["area"],
+                year=int(row["year"]),
+                as_at=row["as_at"],
+                value=value,
+                numerator=_number(row["numerator"]),
+                denominator=_number(row["denominator"]),
+                source=row["source"],
+                note=row["note"],
             )
+        )
     return {k: tuple(sorted(v, key=lambda b: (AREAS.index(b.area), b.year))) for k, v in by_indicator.items()}
 
 
