@@ -11,13 +11,16 @@ What it computes, for the years in YEARS:
 - England and North West: the published percentages as DfE gives them (C1, D3, D5, CSWW), and rates per 10,000
   computed from the published count and the ONS mid-year estimate of children aged 0-17 for the year before the
   reporting year ends (DfE's convention), so England 2025 referrals 632,830 / 12,183,016 x 10,000 = 519.4.
-  England and regional counts are rounded by DfE to the nearest 10.
+  England and regional counts are rounded by DfE to the nearest 10. Table C4 publishes counts only, so its
+  percentages are computed from them: initial conferences ÷ Section 47 enquiries, and conferences within 15
+  working days = the 0-10 and 11-15 day bands ÷ all four bands.
 - Statistical neighbours: the simple mean of the figures of COMPARATOR's neighbours in DfE's statistical neighbour
   model 2025 (sn_model_2025_wide.csv) that are published (not suppressed "c"); percentages are each authority's
-  published percentage, rates are each authority's own count over its own population. The same ten neighbours are
-  used for every year. The mean is ours, not a DfE figure.
-- Figures that are not in these files (tables C2, C4 and D7) are copied from the Children in need 2025 release in
-  PUBLISHED below.
+  published percentage (or, for C4, its own counts), rates are each authority's own count over its own
+  population. The same ten neighbours are used for every year. The mean is ours, not a DfE figure.
+- Figures that are not in these files (tables C2 and D7) are copied from the Children in need 2025 release in
+  PUBLISHED below. The C4 file is optional: without it, the C4 figures published in Children in need 2023 and
+  2025 (PUBLISHED_C4) are used instead, for England and the North West only.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ B1 = "b1_children_in_need_2013_to_2025.csv"
 CSWW = "csww_indicators_2017_to_2025.csv"
 ONS = "ons_mid-year_population_estimates_2012_to_2024.csv"
 SN_MODEL = "sn_model_2025_wide.csv"
+C4 = "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"  # optional: see PUBLISHED_C4
 
 FIELDS = ("indicator_id", "area", "year", "as_at", "value", "numerator", "denominator", "source", "note")
 
@@ -57,6 +61,19 @@ RATES = (
     ("cin_per_10000", "table B1", B1, "31march", "At31_episodes"),
     ("cpp_per_10000", "table D5 (plans open at 31 March, as table D1)", D5, "31march", "CPP_At31"),
 )
+C4_RATES = (("s47_per_10000", "table C4", C4, "year", "Section47"),)
+# Table C4 publishes counts only: the percentages are ours, from the counts (and, for timeliness, the duration
+# bands: within 15 working days = 0-10 and 11-15 days, of conferences with a band).
+BANDS = ("Duration_0-10_days", "Duration_11-15_days", "Duration_16-20_days", "Duration_21+_days")
+C4_PERCENTS = (
+    ("s47_to_icpc", ("ICPC",), ("Section47",), "initial conferences in the year ÷ Section 47 enquiries in the year"),
+    (
+        "icpc_within_15wd",
+        BANDS[:2],
+        BANDS,
+        "conferences within 15 working days of the enquiry's start ÷ those with a band",
+    ),
+)
 
 # Published figures not in the files above: DfE Children in need 2025, tables C2, C4 and D7
 # (England counts rounded to the nearest 10; the C2 percentage is computed from the published duration bands).
@@ -66,6 +83,14 @@ PUBLISHED: tuple[Row, ...] = (
      "numerator": "555820", "denominator": "648830", "source": "Children in need 2025, table C2", "note": C2_NOTE},
     {"indicator_id": "assessments_within_45wd", "area": "North West", "year": "2025", "value": "81.9",
      "source": "Children in need 2025, table C2", "note": C2_NOTE},
+    {"indicator_id": "cpp_two_years_at_end", "area": "England", "year": "2025", "value": "4.4", "numerator": "2710",
+     "denominator": "62300", "source": "Children in need 2025, table D7", "note": "plans ending in the year"},
+    {"indicator_id": "cpp_two_years_at_end", "area": "North West", "year": "2025", "value": "4.2",
+     "numerator": "410", "denominator": "9660", "source": "Children in need 2025, table D7",
+     "note": "plans ending in the year"},
+)  # fmt: skip
+# Table C4 figures as published in Children in need 2023 and 2025, used only when the C4 file is not in the folder.
+PUBLISHED_C4: tuple[Row, ...] = (
     {"indicator_id": "s47_per_10000", "area": "England", "year": "2025", "value": "189.3", "numerator": "230590",
      "denominator": "12183016", "source": "Children in need 2025, table C4; ONS mid-2024 population 0-17",
      "note": "rate computed from the published count and the ONS mid-2024 estimate"},
@@ -86,11 +111,6 @@ PUBLISHED: tuple[Row, ...] = (
     {"indicator_id": "icpc_within_15wd", "area": "North West", "year": "2025", "value": "76.8",
      "numerator": "9040", "denominator": "11770", "source": "Children in need 2025, table C4",
      "note": "from the Section 47 enquiry's start; conferences with a duration band"},
-    {"indicator_id": "cpp_two_years_at_end", "area": "England", "year": "2025", "value": "4.4", "numerator": "2710",
-     "denominator": "62300", "source": "Children in need 2025, table D7", "note": "plans ending in the year"},
-    {"indicator_id": "cpp_two_years_at_end", "area": "North West", "year": "2025", "value": "4.2",
-     "numerator": "410", "denominator": "9660", "source": "Children in need 2025, table D7",
-     "note": "plans ending in the year"},
 )  # fmt: skip
 PUBLISHED_AS_AT = {
     "assessments_within_45wd": "year",
@@ -197,7 +217,15 @@ def rows(folder: Path) -> Iterator[Row]:
             if mean := sn_mean(figures, "each authority's published figure"):
                 yield emit(indicator, "Statistical neighbours", year, kind, mean[0], "", "", source, mean[1])
 
-    for indicator, table, name, kind, count_col in RATES:
+    rates = RATES
+    published_rows = PUBLISHED
+    if (folder / C4).exists():
+        rates += C4_RATES
+        yield from c4_percents(folder, sn, emit)
+    else:
+        published_rows += PUBLISHED_C4
+
+    for indicator, table, name, kind, count_col in rates:
         data = Areas(read(folder, name))
         for year in YEARS:
             source = f"DfE {table}; ONS mid-{year - 1} population aged 0-17; {name}; {ONS}"
@@ -219,13 +247,39 @@ def rows(folder: Path) -> Iterator[Row]:
             if mean := sn_mean(figures, "each authority's count over its own population"):
                 yield emit(indicator, "Statistical neighbours", year, kind, mean[0], "", "", source, mean[1])
 
-    for published in PUBLISHED:
+    for published in published_rows:
         year = int(published["year"])
         yield {
             **dict.fromkeys(FIELDS, ""),
             **published,
             "as_at": as_at(PUBLISHED_AS_AT[published["indicator_id"]], year),
         }
+
+
+def c4_percents(folder: Path, sn: list[str], emit: Callable[..., Row]) -> Iterator[Row]:
+    data = Areas(read(folder, C4))
+    source = f"DfE table C4; {C4}"
+
+    def ratio(row: Row | None, num_cols: tuple[str, ...], den_cols: tuple[str, ...]) -> tuple[float, float] | None:
+        if row is None:
+            return None
+        nums, dens = [number(row[c]) for c in num_cols], [number(row[c]) for c in den_cols]
+        if None in nums or None in dens or not sum(d for d in dens if d is not None):
+            return None
+        return sum(n for n in nums if n is not None), sum(d for d in dens if d is not None)
+
+    for indicator, num_cols, den_cols, what in C4_PERCENTS:
+        for year in YEARS:
+            for area in ("England", REGION):
+                if found := ratio(data.get(year, area), num_cols, den_cols):
+                    n, d = found
+                    note = f"{what}; computed from the published counts (rounded by DfE to the nearest 10)"
+                    yield emit(indicator, area, year, "year", fmt(n / d * 100), count(n), count(d), source, note)
+            figures = [
+                (f[0] / f[1] * 100 if (f := ratio(data.get(year, la), num_cols, den_cols)) else None) for la in sn
+            ]
+            if mean := sn_mean(figures, f"{what}, each authority's from its own counts"):
+                yield emit(indicator, "Statistical neighbours", year, "year", mean[0], "", "", source, mean[1])
 
 
 def main(argv: list[str]) -> int:

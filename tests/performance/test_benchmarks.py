@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from openmash.performance import registry
+from openmash.performance import benchmarks, registry
 from openmash.performance.benchmarks import (
     AREAS,
     NOT_PUBLISHED,
+    Benchmark,
     all_benchmarks,
     comparators,
     england_series,
@@ -89,6 +90,8 @@ def test_comparator_is_the_published_figure(indicator: str, area: str, year: int
         ("assessments_within_45wd", 2025, 555_820, 648_830),
         ("cpp_two_years_at_end", 2025, 2_710, 62_300),
         ("average_caseload", 2025, 321_661, 21_105.4),
+        ("s47_to_icpc", 2025, 72_100, 230_590),
+        ("s47_to_icpc", 2024, 72_250, 224_520),
     ],
 )
 def test_england_counts_are_the_published_ones(indicator: str, year: int, numerator: float, denominator: float) -> None:
@@ -118,11 +121,20 @@ def test_a_later_scorecard_shows_the_latest_published_year_labelled_with_it() ->
     assert shown[0].label == "England, year to 31 March 2025"
 
 
-def test_each_area_takes_its_own_latest_year_at_or_before_the_one_asked() -> None:
-    assert [b.year for b in comparators("rereferral_rate", 2024)] == [2024, 2024, 2024]
-    # England published initial conferences within 15 working days for 2023 and 2025; the North West only 2025.
-    shown = comparators("icpc_within_15wd", 2024)
-    assert [(b.area, b.year, b.value) for b in shown] == [(E, 2023, 78.5)]
+def test_each_area_takes_its_own_latest_year_at_or_before_the_one_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def row(area: str, year: int, value: float) -> Benchmark:
+        return Benchmark("rereferral_rate", area, year, f"year to 31 March {year}", value, None, None, "C1", "")
+
+    published = (row(E, 2023, 1.0), row(E, 2025, 2.0), row(NW, 2024, 3.0), row(SN, 2026, 4.0))
+    monkeypatch.setattr(benchmarks, "_rows", lambda: {"rereferral_rate": published})
+    assert [(b.area, b.year) for b in comparators("rereferral_rate", 2024)] == [(E, 2023), (NW, 2024)]
+    assert [(b.area, b.year) for b in comparators("rereferral_rate", 2027)] == [(E, 2025), (NW, 2024), (SN, 2026)]
+
+
+def test_a_year_before_the_area_published_anything_shows_the_areas_that_had() -> None:
+    # Assessments within 45 working days: England and North West for 2025 only.
+    assert comparators("assessments_within_45wd", 2024) == []
+    assert [b.area for b in comparators("assessments_within_45wd", 2026)] == [E, NW]
 
 
 def test_nothing_before_the_first_published_year() -> None:

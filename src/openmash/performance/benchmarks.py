@@ -6,7 +6,8 @@ copyright, Open Government Licence v3.0). In short:
 
 - DfE *Children in need* (tables B1, C1, C2, C3, C4, D3, D5, D7) for the reporting year ending 31 March, and DfE
   *Children's social work workforce* for the caseload on 30 September of the year.
-- Percentages are DfE's published ones; England and regional counts are rounded by DfE to the nearest 10.
+- Percentages are DfE's published ones (table C4 publishes counts only: its percentages are computed from them);
+  England and regional counts are rounded by DfE to the nearest 10.
 - Rates per 10,000 are the published count over the ONS mid-year estimate of children aged 0-17 for the year
   before the reporting year ends, as the indicators here compute them.
 - "Statistical neighbours" is the simple mean of the published figures of the ten neighbours of Bury (LA 351, the
