@@ -58,19 +58,19 @@ def trend_svg(row: Any) -> SafeString:
     )
     dots = format_html_join(
         "",
-        '<circle class="app-chart__point" cx="{:.1f}" cy="{:.1f}" r="3.5"/>',
-        ((x(i), y(v)) for i, v in enumerate(values) if v is not None),
+        '<circle class="app-chart__point" cx="{}" cy="{}" r="3.5"/>',
+        ((f"{x(i):.1f}", f"{y(v):.1f}") for i, v in enumerate(values) if v is not None),
     )
     target = (
         format_html(
-            '<line class="app-chart__target" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>'
-            '<text class="app-chart__text" x="{}" y="{:.1f}" text-anchor="end">Target</text>',
+            '<line class="app-chart__target" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+            '<text class="app-chart__text" x="{}" y="{}" text-anchor="end">Target</text>',
             LEFT,
             WIDTH - RIGHT,
-            y(row.target),
-            y(row.target),
+            f"{y(row.target):.1f}",
+            f"{y(row.target):.1f}",
             WIDTH - RIGHT,
-            y(row.target) - 4,
+            f"{y(row.target) - 4:.1f}",
         )
         if row.target is not None
         else ""
