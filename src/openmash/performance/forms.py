@@ -20,9 +20,7 @@ class ScorecardForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[Period], teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [
-            (p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods
-        ]
+        self.fields["period"].choices = [(p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods]
         self.fields["period"].error_messages["invalid_choice"] = "Choose a period from the list"
         if teams:
             self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]
