@@ -18,9 +18,11 @@ from openmash.access import policy
 from openmash.accounts.models import User
 from openmash.core.dates import long_date
 from openmash.core.models import JourneyEvent
+from openmash.core.routers import reporting_reads
 from openmash.workforce.models import Team
 
 from . import cache, registry
+from .inputs import configured_population
 from .benchmarks import comparators
 from .models import IndicatorSetting, Narrative, Snapshot
 from .periods import Period, trailing
@@ -124,7 +126,8 @@ def default_period(today: dt.date) -> Period:
 
 def available_periods(today: dt.date) -> list[Period]:
     """Every quarter and year from the first recorded event to today, newest first."""
-    first = JourneyEvent.objects.aggregate(first=Min("event_date"))["first"] or today
+    with reporting_reads():
+        first = JourneyEvent.objects.aggregate(first=Min("event_date"))["first"] or today
     first = max(first, today.replace(year=today.year - 10))
     periods: list[Period] = []
     quarter = Period.containing(today)
@@ -210,7 +213,7 @@ def build(
         can_freeze=policy.can_manage_scorecard(user) and snapshot is None and team is None and period.is_complete,
         can_drill=can_drill,
         definitions_version=snapshot.definitions_version if snapshot else registry.definitions_version(),
-        population=snapshot.population if snapshot else cache.configured_population(),
+        population=snapshot.population if snapshot else configured_population(),
     )
     scorecard.groups = [
         (label, [r for r in rows if r.indicator.group == key])
