@@ -33,6 +33,9 @@ class ComputedFigures(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Figures for {self.period_key} as at {self.as_of} (team {self.team_id or 'all'})"
+
 
 class IndicatorSetting(TimeStamped, Versioned):
     """An indicator's owner and, where the authority sets its own, its local target."""
