@@ -20,10 +20,12 @@ class ScorecardForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[Period], teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods]
+        self.fields["period"].choices = [  # type: ignore[attr-defined]
+            (p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods
+        ]
         self.fields["period"].error_messages["invalid_choice"] = "Choose a period from the list"
         if teams:
-            self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]
+            self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]  # type: ignore[attr-defined]
             self.fields["team"].error_messages["invalid_choice"] = "Choose a team from the list"
         else:
             del self.fields["team"]
@@ -69,9 +71,9 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Owners work in children's social care; councillors never own an indicator.
-        self.fields["owner"].queryset = (
+        self.fields["owner"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(is_active=True, agency=Agency.CHILDRENS_SOCIAL_CARE)
             .exclude(roles__role=Role.SCRUTINY_MEMBER)
             .order_by("last_name", "first_name")
         )
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]
