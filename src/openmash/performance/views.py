@@ -29,7 +29,8 @@ from .drill import drill as drill_selector
 from .forms import IndicatorForm, NarrativeForm, ScorecardForm
 from .models import IndicatorSetting, Narrative, Snapshot
 from .periods import Period
-from .scorecard import Scorecard
+from .scorecard import Row, Scorecard
+from .suppression import SUPPRESSED
 from .templatetags.kpi import count, figure, rag_label, travel
 
 
@@ -117,6 +118,21 @@ COLUMNS = [
 ]
 
 
+def _rating(row: Row) -> str:
+    """The rating as the viewer may see it: "c" where it would give a hidden figure away, blank with no figure."""
+    if row.target is None:
+        return ""
+    if row.rag is None:
+        return SUPPRESSED if row.value == SUPPRESSED else ""
+    return rag_label(row.rag)
+
+
+def _change(row: Row) -> str:
+    if row.direction is None and SUPPRESSED in (row.value, row.previous):
+        return SUPPRESSED
+    return travel(row.direction)
+
+
 def _table(card: Scorecard) -> list[list[Any]]:
     """What the viewer sees, as rows for a spreadsheet (hidden figures stay "c")."""
     out = []
@@ -138,8 +154,8 @@ def _table(card: Scorecard) -> list[list[Any]]:
                 count(row.denominator) if row.denominator is not None and row.indicator.unit != "count" else "",
                 row.target if row.target is not None else "",
                 row.target_basis or "",
-                rag_label(row.rag) if row.target is not None else "",
-                travel(row.direction),
+                _rating(row),
+                _change(row),
                 comparator("England"),
                 comparator("North West"),
                 comparator("Statistical neighbours"),
