@@ -24,7 +24,6 @@ from openmash.core.codes import PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.front_door.models import Contact
 from openmash.front_door.services import DecisionDetails, contact_decide, contact_record
 from openmash.people.models import Child
-from openmash.performance import services as performance
 from openmash.performance.models import Snapshot
 from openmash.workforce.services import child_allocate
 
@@ -173,6 +172,14 @@ def test_a_councillor_sees_small_counts_as_c_and_no_children(ui: Ui, world: Worl
     assert (rows[REREFERRALS]["Count"], rows[REREFERRALS]["Out of"], rows[REREFERRALS]["Rating"]) == ("c", "7", "c")
     assert rows[REREFERRALS]["Change since the period before"] == "c"
 
+    ui.navigate_by(section.get_by_role("link", name=f"How “{REREFERRALS}” is counted").click)
+    expect(ui.page.get_by_role("heading", name=REREFERRALS, level=1)).to_be_visible()
+    expect(
+        ui.page.get_by_text("22.6%: a national target (England's rate for 2024 to 2025). Lower is better.")
+    ).to_be_visible()
+    expect(ui.page.get_by_role("heading", name="Owner and local target")).to_have_count(0)
+    no_sideways_scroll_at_320(ui)
+
     ui.goto("/performance/2025-Q4/rereferral_rate/children/")
     expect(ui.page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(ui.page.get_by_text(world.objects["returning"][0].full_name)).to_have_count(0)
@@ -191,11 +198,16 @@ def _write_narrative(ui: Ui, indicator: str, text: str) -> None:
 
 def test_an_analyst_explains_the_figures_off_target_and_freezes_the_quarter(ui: Ui, world: World) -> None:
     analyst = world.users["analyst"]
-    # A local target of 1 child per worker puts the average caseload (7 children, 5 workers: 1.4) off target too.
-    performance.indicator_update(
-        indicator_id="average_caseload", owner=None, target=1.0, target_note="the caseload plan", acting_user=analyst
-    )
     sign_in_as(ui, analyst)
+    _open_quarter(ui)
+    # A local target of 1 child per worker puts the average caseload (7 children, 5 workers: 1.4) off target too.
+    ui.navigate_by(_indicator(ui, CASELOAD).get_by_role("link", name=f"How “{CASELOAD}” is counted").click)
+    ui.page.get_by_label("Local target").fill("1")
+    ui.page.get_by_label("Why this target").fill("the caseload plan")
+    ui.navigate_by(ui.page.get_by_role("button", name="Save").click)
+    expect(ui.page.get_by_text(f"“{CASELOAD}” is updated")).to_be_visible()
+    expect(ui.page.get_by_text("1.0: a local target (the caseload plan). Lower is better.")).to_be_visible()
+    no_sideways_scroll_at_320(ui)
     _open_quarter(ui)
     expect(_figure(_indicator(ui, CASELOAD))).to_contain_text("1.4")
     expect(_indicator(ui, CASELOAD).locator(".govuk-tag").filter(has_text="Off target")).to_have_count(1)
