@@ -39,11 +39,11 @@ def main() -> int:
         django.setup()
         import datetime as dt
 
+        from openmash.core.dates import reporting_year_of
         from openmash.core.events import EventType
         from openmash.journey.rebuild import rebuild_events
         from openmash.journey.selectors import journey_events
         from openmash.performance import kpis
-        from openmash.core.dates import reporting_year_of
 
         reads, rebuilds, headline_reads = [], [], []
         for _ in range(REPEATS):

@@ -113,7 +113,8 @@ def test_a_manager_sees_the_figure_and_a_councillor_sees_c_for_small_counts(
     hidden = _row(scorecard.build(councillor, period=Q4, today=TODAY), "rereferral_rate")
     assert (hidden.value, hidden.numerator, hidden.denominator) == ("c", "c", "c")
     # A rating or a direction would give the hidden figure away.
-    assert hidden.rag is None and hidden.direction is None
+    assert hidden.rag is None
+    assert hidden.direction is None
     assert all(p.value in ("c", None) or p.numerator != 1 for p in hidden.trend)
 
 

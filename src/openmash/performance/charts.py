@@ -19,6 +19,10 @@ def _label(value: float, unit: str) -> str:
     return f"{value:,.1f}%" if unit == "percent" else f"{value:,.1f}"
 
 
+def _missing(value: object) -> str:
+    return "hidden" if value == "c" else "none"
+
+
 def trend_svg(row: Any) -> SafeString:
     """`row` is a scorecard Row: its trend points, target and indicator."""
     indicator = row.indicator
@@ -27,7 +31,7 @@ def trend_svg(row: Any) -> SafeString:
     known = [v for v in values if v is not None]
     chart_id = f"chart-{indicator.id}"
     words = ", ".join(
-        f"{p.period.short_label}: {_label(v, indicator.unit) if v is not None else ('hidden' if p.value == 'c' else 'none')}"
+        f"{p.period.short_label}: {_label(v, indicator.unit) if v is not None else _missing(p.value)}"
         for p, v in zip(points, values, strict=True)
     )
     title = f"{indicator.full_name}, last {len(points)} quarters"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from openmash.access import audit, policy
 from openmash.access.models import AuditEvent
-from openmash.accounts.models import User
 from openmash.access.selectors import NotFound
+from openmash.accounts.models import User
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
 

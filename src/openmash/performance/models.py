@@ -33,6 +33,9 @@ class ComputedFigures(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.period_key} ({self.fingerprint[:8]})"
+
 
 class IndicatorSetting(TimeStamped, Versioned):
     """An indicator's owner and, where the authority sets its own, its local target."""

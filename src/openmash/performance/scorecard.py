@@ -22,8 +22,8 @@ from openmash.core.routers import reporting_reads
 from openmash.workforce.models import Team
 
 from . import cache, registry
-from .inputs import configured_population
 from .benchmarks import comparators
+from .inputs import configured_population
 from .models import IndicatorSetting, Narrative, Snapshot
 from .periods import Period, trailing
 from .registry import Indicator
@@ -250,7 +250,7 @@ def _live_rows(
     rows = []
     for indicator in registry.INDICATORS:
         stored = figures[period.key][indicator.id]
-        numerator, denominator, value = stored if stored is not None else (None, None, None)
+        value = stored[2] if stored is not None else None
         before = figures.get(previous.key, {}).get(indicator.id)
         target, basis, note = _target(indicator, settings_by_id)
         point = _point(period, stored, indicator.unit, suppress)
@@ -274,8 +274,7 @@ def _live_rows(
                 previous=prior.value,
                 direction=None if hidden else registry.direction(indicator, value, before[2] if before else None),
                 trend=[
-                    _point(p, figures.get(p.key, {}).get(indicator.id), indicator.unit, suppress)
-                    for p in trend_periods
+                    _point(p, figures.get(p.key, {}).get(indicator.id), indicator.unit, suppress) for p in trend_periods
                 ],
                 comparators=_comparators(indicator, period),
                 owner=owner.get_full_name() if owner is not None else "",

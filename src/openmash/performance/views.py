@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,9 +52,7 @@ def _chosen(request: HttpRequest, user: User) -> tuple[ScorecardForm, Period | N
     """The period and team asked for in the query string; a bad choice is shown as an error, not a crash."""
     today = timezone.localdate()
     teams = scorecard.Team.objects.order_by("name") if policy.can_filter_figures_by_team(user) else []
-    form = ScorecardForm(
-        request.GET or None, periods=scorecard.available_periods(today), teams=list(teams)
-    )
+    form = ScorecardForm(request.GET or None, periods=scorecard.available_periods(today), teams=list(teams))
     if not request.GET or not form.is_valid():
         return form, None, None
     key = form.cleaned_data.get("period")
@@ -79,7 +78,7 @@ def _build(request: HttpRequest) -> tuple[ScorecardForm, Scorecard]:
 @require_safe
 def scorecard_page(request: HttpRequest) -> HttpResponse:
     form, card = _build(request)
-    query = urlencode({"period": card.period.key, **({"team": card.team.pk} if card.team else {})})
+    query = urlencode({"period": card.period.key, **({"team": str(card.team.pk)} if card.team else {})})
     return render(
         request,
         "performance/scorecard.html",
@@ -166,7 +165,7 @@ def _table(card: Scorecard) -> list[list[Any]]:
 
 
 @require_safe
-def download(request: HttpRequest, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     user = _user(request)
     if not policy.can_export(user, policy.Export.AGGREGATES):
         raise NotFound("You may not download figures")
@@ -180,9 +179,9 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
         detail={"period": card.period.key, "team": card.team.pk if card.team else None, "suppressed": card.suppressed},
     )
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(COLUMNS, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        streamed = StreamingHttpResponse(csv_lines(COLUMNS, rows), content_type="text/csv; charset=utf-8")
+        streamed["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return streamed
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,66 +14,94 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ComputedFigures',
+            name="ComputedFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('period_key', models.CharField(max_length=10)),
-                ('team_id', models.IntegerField(default=0)),
-                ('as_of', models.DateField()),
-                ('figures', models.JSONField()),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("period_key", models.CharField(max_length=10)),
+                ("team_id", models.IntegerField(default=0)),
+                ("as_of", models.DateField()),
+                ("figures", models.JSONField()),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('fingerprint', 'period_key', 'team_id', 'as_of'), name='computed_figures_one_per_state')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("fingerprint", "period_key", "team_id", "as_of"), name="computed_figures_one_per_state"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorSetting',
+            name="IndicatorSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('indicator_id', models.CharField(max_length=60, unique=True)),
-                ('target', models.FloatField(blank=True, null=True)),
-                ('target_note', models.CharField(blank=True, max_length=200)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("indicator_id", models.CharField(max_length=60, unique=True)),
+                ("target", models.FloatField(blank=True, null=True)),
+                ("target_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_key', models.CharField(max_length=10, unique=True)),
-                ('as_of', models.DateField()),
-                ('definitions_version', models.CharField(max_length=20)),
-                ('frozen_at', models.DateTimeField(auto_now_add=True)),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
-                ('rows', models.JSONField()),
-                ('frozen_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_key", models.CharField(max_length=10, unique=True)),
+                ("as_of", models.DateField()),
+                ("definitions_version", models.CharField(max_length=20)),
+                ("frozen_at", models.DateTimeField(auto_now_add=True)),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
+                ("rows", models.JSONField()),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period_key'],
+                "ordering": ["-period_key"],
             },
         ),
         migrations.CreateModel(
-            name='Narrative',
+            name="Narrative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('period_key', models.CharField(max_length=10)),
-                ('indicator_id', models.CharField(max_length=60)),
-                ('text', models.TextField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("period_key", models.CharField(max_length=10)),
+                ("indicator_id", models.CharField(max_length=60)),
+                ("text", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('period_key', 'indicator_id'), name='narrative_one_per_indicator_period'), models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='narrative_not_empty')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period_key", "indicator_id"), name="narrative_one_per_indicator_period"
+                    ),
+                    models.CheckConstraint(condition=models.Q(("text", ""), _negated=True), name="narrative_not_empty"),
+                ],
             },
         ),
     ]
