@@ -228,7 +228,7 @@ def test_downloads_hold_what_the_viewer_sees(referred: list[Child], councillor: 
     sign_in_verified(client, councillor)
     response = client.get("/performance/scorecard.csv", {"period": Q4.key})
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     rereferrals = next(r for r in rows if r["Indicator"] == "Re-referrals within 12 months")
     assert (rereferrals["Figure"], rereferrals["Count"], rereferrals["Out of"]) == ("c", "c", "c")
     assert AuditEvent.objects.filter(user=councillor, action=AuditEvent.Action.EXPORT).exists()

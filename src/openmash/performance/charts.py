@@ -19,9 +19,8 @@ def _label(value: float, unit: str) -> str:
     return f"{value:,.1f}%" if unit == "percent" else f"{value:,.1f}"
 
 
-def _missing(shown: object) -> str:
-    """A point with no figure drawn: hidden (a small number) or none at all."""
-    return "hidden" if shown == "c" else "none"
+def _missing(value: object) -> str:
+    return "hidden" if value == "c" else "none"
 
 
 def trend_svg(row: Any) -> SafeString:

@@ -20,12 +20,14 @@ class ScorecardForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[Period], teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [  # type: ignore[attr-defined]
-            (p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods
-        ]
+        period_field = self.fields["period"]
+        assert isinstance(period_field, forms.ChoiceField)
+        period_field.choices = [(p.key, f"{p.label} ({'quarter' if p.quarter else 'year'})") for p in periods]
         self.fields["period"].error_messages["invalid_choice"] = "Choose a period from the list"
         if teams:
-            self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]  # type: ignore[attr-defined]
+            team_field = self.fields["team"]
+            assert isinstance(team_field, forms.ChoiceField)
+            team_field.choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]
             self.fields["team"].error_messages["invalid_choice"] = "Choose a team from the list"
         else:
             del self.fields["team"]
@@ -45,8 +47,13 @@ class NarrativeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
 
 
+class _PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
 class IndicatorForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = _PersonField(
         label="Owner",
         queryset=User.objects.none(),
         required=False,
@@ -71,9 +78,10 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Owners work in children's social care; councillors never own an indicator.
-        self.fields["owner"].queryset = (  # type: ignore[attr-defined]
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = (
             User.objects.filter(is_active=True, agency=Agency.CHILDRENS_SOCIAL_CARE)
             .exclude(roles__role=Role.SCRUTINY_MEMBER)
             .order_by("last_name", "first_name")
         )
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ class ComputedFigures(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Figures for {self.period_key} as at {self.as_of} (team {self.team_id or 'all'})"
+        return f"{self.period_key} ({self.fingerprint[:8]})"
 
 
 class IndicatorSetting(TimeStamped, Versioned):

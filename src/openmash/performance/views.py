@@ -7,8 +7,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,8 @@ from .drill import drill as drill_selector
 from .forms import IndicatorForm, NarrativeForm, ScorecardForm
 from .models import IndicatorSetting, Narrative, Snapshot
 from .periods import Period
-from .scorecard import Scorecard
+from .scorecard import Row, Scorecard
+from .suppression import SUPPRESSED
 from .templatetags.kpi import count, figure, rag_label, travel
 
 
@@ -119,6 +119,21 @@ COLUMNS = [
 ]
 
 
+def _rating(row: Row) -> str:
+    """The rating as the viewer may see it: "c" where it would give a hidden figure away, blank with no figure."""
+    if row.target is None:
+        return ""
+    if row.rag is None:
+        return SUPPRESSED if row.value == SUPPRESSED else ""
+    return rag_label(row.rag)
+
+
+def _change(row: Row) -> str:
+    if row.direction is None and SUPPRESSED in (row.value, row.previous):
+        return SUPPRESSED
+    return travel(row.direction)
+
+
 def _table(card: Scorecard) -> list[list[Any]]:
     """What the viewer sees, as rows for a spreadsheet (hidden figures stay "c")."""
     out = []
@@ -140,8 +155,8 @@ def _table(card: Scorecard) -> list[list[Any]]:
                 count(row.denominator) if row.denominator is not None and row.indicator.unit != "count" else "",
                 row.target if row.target is not None else "",
                 row.target_basis or "",
-                rag_label(row.rag) if row.target is not None else "",
-                travel(row.direction),
+                _rating(row),
+                _change(row),
                 comparator("England"),
                 comparator("North West"),
                 comparator("Statistical neighbours"),
@@ -152,7 +167,7 @@ def _table(card: Scorecard) -> list[list[Any]]:
 
 
 @require_safe
-def download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+def download(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _user(request)
     if not policy.can_export(user, policy.Export.AGGREGATES):
         raise NotFound("You may not download figures")
@@ -166,9 +181,10 @@ def download(request: HttpRequest, fmt: str) -> HttpResponseBase:
         detail={"period": card.period.key, "team": card.team.pk if card.team else None, "suppressed": card.suppressed},
     )
     if fmt == "csv":
-        stream = StreamingHttpResponse(csv_lines(COLUMNS, rows), content_type="text/csv; charset=utf-8")
-        stream["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return stream
+        # A few dozen lines: written whole rather than streamed.
+        response = HttpResponse("".join(csv_lines(COLUMNS, rows)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
     book = Workbook()
     sheet = book.active
     assert sheet is not None
