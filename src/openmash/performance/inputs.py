@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
+from openmash.core.dates import add_months
 from openmash.core.routers import reporting_reads
 from openmash.journey.census import read_census
 from openmash.journey.schema import SCHEMA, EventType, conform
@@ -113,8 +114,8 @@ def from_cin_census(path: Path, population: int | None = None) -> Inputs:
 
 
 # What the indicators read, by event type: everything up to the period's end for the kinds whose
-# history matters (referrals open at the end, plans open at the end and their reviews, earlier plans),
-# and only the 12 months to the end, or the period if longer, for the rest.
+# history can matter (referrals and plans open at the end, earlier plans, reviews of open plans) and
+# only the 12 months to the end, or the period if longer, for the rest.
 _WHOLE_HISTORY = (
     EventType.REFERRAL,
     EventType.REFERRAL_CLOSED,
@@ -123,41 +124,83 @@ _WHOLE_HISTORY = (
     EventType.CP_REVIEW,
 )
 _RECENT = (EventType.CONTACT, EventType.ASSESSMENT_AUTHORISED, EventType.S47_START, EventType.ICPC)
-# The columns that name who and where: only the rows behind a figure show them, never its value.
-_NAMING = ("la_child_id", "worker_id")
+# The columns no figure's value depends on (who and where, and the codes no indicator reads): left
+# empty when reading only a period's rows, as each column is read for every row of the file.
+_NOT_READ = ("la_child_id", "worker_id", "code")
 
 
-def period_events(path: Path, period: Period, *, naming: bool = False) -> pl.DataFrame:
-    """From a Parquet file of journey events, only the rows every events-based indicator for `period`
-    reads (a lazy scan: nothing else is loaded), giving the same figures as the whole file.
+def _kind(*types: EventType) -> pl.Expr:
+    return pl.col("event_type").is_in([t.value for t in types])
 
-    Without `naming` the LA child ID and worker columns are left empty, which no figure depends on;
-    team_id is kept so team figures still work.
+
+def period_events(path: Path, period: Period, *, teams: bool = True) -> pl.DataFrame:
+    """From a Parquet file of journey events, only the rows and columns the events-based indicators for
+    `period` read, giving the same figures as the whole file (tests/performance/test_sources.py checks
+    every indicator in the registry). The file is scanned lazily for the event types and dates they
+    need; then history that cannot change a figure is dropped: referrals closed before the 13 months
+    ahead of the period (unless an assessment in it belongs to them), plans that ended well before it
+    and the reviews of plans not open at its end.
+
+    Without `teams` the team column is left empty too: whole-authority figures do not read it.
     """
     end = period.end
     recent_from = min(period.start, Span.year_to(end).start)
-    kind = pl.col("event_type").cast(pl.String)
     day = pl.col("event_date")
-    wanted = [name for name in SCHEMA if naming or name not in _NAMING]
-    scan = pl.scan_parquet(path).select(wanted)
-    keep = (kind.is_in([t.value for t in _WHOLE_HISTORY]) & (day <= end)) | (
-        kind.is_in([t.value for t in _RECENT]) & day.is_between(recent_from, end)
+    not_read = {*_NOT_READ, "factors", *(() if teams else ("team_id",))}
+    scan = pl.scan_parquet(path)
+    events = (
+        scan.select([name for name in SCHEMA if name not in not_read])
+        .filter((_kind(*_WHOLE_HISTORY) & (day <= end)) | (_kind(*_RECENT) & day.is_between(recent_from, end)))
+        .collect()
     )
-    # An earlier assessment in the same referral decides which assessment was its first (the 45 working
-    # days from the referral count only the first): those are read too, without their factors.
-    authorised = kind == EventType.ASSESSMENT_AUTHORISED.value
-    recent_episodes = scan.filter(authorised & day.is_between(recent_from, end)).select("episode_id").unique()
+    # Factors are lists, slow to read for every row of the file: only those of the assessments that count.
+    in_window = _kind(EventType.ASSESSMENT_AUTHORISED) & day.is_between(recent_from, end)
+    factors = scan.filter(in_window).select("source_id", "factors").collect()
+    authorised = events.filter(_kind(EventType.ASSESSMENT_AUTHORISED)).join(factors, on="source_id", how="left")
+    events = events.filter(~_kind(EventType.ASSESSMENT_AUTHORISED))
+    # An earlier assessment in the same referral decides which was its first (the 45 working days from
+    # the referral count only the first): those are kept, without their factors.
     earlier = (
-        scan.filter(authorised & (day < recent_from))
-        .join(recent_episodes, on="episode_id", how="semi")
-        .with_columns(factors=pl.lit(None, SCHEMA["factors"]))
+        scan.select("event_type", "event_date", "child_id", "episode_id", "source_id", "start_date")
+        .filter(_kind(EventType.ASSESSMENT_AUTHORISED) & (day < recent_from))
+        .collect()
+        .join(authorised.select("episode_id").unique(), on="episode_id", how="semi")
     )
-    frame = pl.concat([scan.filter(keep), earlier]).collect()
-    return conform(frame)
+
+    def of(*types: EventType) -> pl.DataFrame:
+        return events.filter(_kind(*types))
+
+    # Referrals: those of the 13 months before the span (re-referrals look back 12), those still open
+    # at its end (children in need) and those with an assessment in it (45 working days from referral).
+    referrals, closures = of(EventType.REFERRAL), of(EventType.REFERRAL_CLOSED)
+    open_at_end = referrals.join(closures.select("episode_id"), on="episode_id", how="anti")
+    kept = pl.concat(
+        [
+            referrals.filter(day >= add_months(recent_from, -13)),
+            open_at_end,
+            referrals.join(authorised.select("episode_id").unique(), on="episode_id", how="semi"),
+        ]
+    ).unique(subset=["source_id"], keep="first")
+    closures = closures.join(kept.select("episode_id"), on="episode_id", how="semi")
+    # Plans: those starting in the span or open at its end; ends from two years before the span
+    # (a second plan within two years of the last); reviews of the plans open at the end.
+    starts, plan_ends = of(EventType.CP_PLAN_START), of(EventType.CP_PLAN_END)
+    open_plans = starts.join(plan_ends.select("source_id"), on="source_id", how="anti")
+    starts = pl.concat([starts.filter(day >= recent_from), open_plans]).unique(subset=["source_id"], keep="first")
+    plan_ends = plan_ends.filter(day >= add_months(recent_from, -25))
+    reviews = of(EventType.CP_REVIEW).join(
+        open_plans.select("child_id", start_date="event_date"), on=["child_id", "start_date"], how="semi"
+    )
+    recent = of(EventType.CONTACT, EventType.S47_START, EventType.ICPC)
+    parts = [recent, authorised, earlier, kept, closures, starts, plan_ends, reviews]
+    return conform(pl.concat(parts, how="diagonal_relaxed"))
 
 
-def from_parquet_period(path: Path, period: Period, *, population: int | None = None) -> Inputs:
+def from_parquet_period(path: Path, period: Period, *, population: int | None = None, teams: bool = True) -> Inputs:
     """from_parquet for one period only: the rows its indicators read (period_events), not the whole file."""
     return Inputs(
-        events=period_events(path, period), population=population, source=f"parquet:{path.name}", as_of=period.as_of
+        events=period_events(path, period, teams=teams),
+        population=population,
+        source=f"parquet:{path.name}",
+        as_of=period.as_of,
     )
