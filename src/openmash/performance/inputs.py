@@ -145,55 +145,62 @@ def period_events(path: Path, period: Period, *, teams: bool = True) -> pl.DataF
     """
     end = period.end
     recent_from = min(period.start, Span.year_to(end).start)
-    day = pl.col("event_date")
+    day, episode, source = pl.col("event_date"), pl.col("episode_id"), pl.col("source_id")
     not_read = {*_NOT_READ, "factors", *(() if teams else ("team_id",))}
     scan = pl.scan_parquet(path)
+    authorised = _kind(EventType.ASSESSMENT_AUTHORISED)
     events = (
         scan.select([name for name in SCHEMA if name not in not_read])
-        .filter((_kind(*_WHOLE_HISTORY) & (day <= end)) | (_kind(*_RECENT) & day.is_between(recent_from, end)))
+        .filter(
+            ((_kind(*_WHOLE_HISTORY) | authorised) & (day <= end))
+            | (_kind(*_RECENT) & day.is_between(recent_from, end))
+        )
         .collect()
     )
     # Factors are lists, slow to read for every row of the file: only those of the assessments that count.
-    in_window = _kind(EventType.ASSESSMENT_AUTHORISED) & day.is_between(recent_from, end)
-    factors = scan.filter(in_window).select("source_id", "factors").collect()
-    authorised = events.filter(_kind(EventType.ASSESSMENT_AUTHORISED)).join(factors, on="source_id", how="left")
-    events = events.filter(~_kind(EventType.ASSESSMENT_AUTHORISED))
+    factors = scan.filter(authorised & day.is_between(recent_from, end)).select("source_id", "factors").collect()
+
+    def ids(kind: EventType, column: str, when: pl.Expr | bool = True) -> pl.Series:
+        return events.filter(_kind(kind) & when)[column]
+
     # An earlier assessment in the same referral decides which was its first (the 45 working days from
-    # the referral count only the first): those are kept, without their factors.
-    earlier = (
-        scan.select("event_type", "event_date", "child_id", "episode_id", "source_id", "start_date")
-        .filter(_kind(EventType.ASSESSMENT_AUTHORISED) & (day < recent_from))
-        .collect()
-        .join(authorised.select("episode_id").unique(), on="episode_id", how="semi")
-    )
-
-    def of(*types: EventType) -> pl.DataFrame:
-        return events.filter(_kind(*types))
-
+    # the referral count only the first): those are kept too.
+    assessed = ids(EventType.ASSESSMENT_AUTHORISED, "episode_id", day >= recent_from).unique()
+    closed = ids(EventType.REFERRAL_CLOSED, "episode_id")
     # Referrals: those of the 13 months before the span (re-referrals look back 12), those still open
     # at its end (children in need) and those with an assessment in it (45 working days from referral).
-    referrals, closures = of(EventType.REFERRAL), of(EventType.REFERRAL_CLOSED)
-    open_at_end = referrals.join(closures.select("episode_id"), on="episode_id", how="anti")
-    kept = pl.concat(
-        [
-            referrals.filter(day >= add_months(recent_from, -13)),
-            open_at_end,
-            referrals.join(authorised.select("episode_id").unique(), on="episode_id", how="semi"),
-        ]
-    ).unique(subset=["source_id"], keep="first")
-    closures = closures.join(kept.select("episode_id"), on="episode_id", how="semi")
+    referral = _kind(EventType.REFERRAL) & (
+        (day >= add_months(recent_from, -13)) | ~episode.is_in(closed.implode()) | episode.is_in(assessed.implode())
+    )
+    kept = events.filter(referral)["episode_id"]
     # Plans: those starting in the span or open at its end; ends from two years before the span
     # (a second plan within two years of the last); reviews of the plans open at the end.
-    starts, plan_ends = of(EventType.CP_PLAN_START), of(EventType.CP_PLAN_END)
-    open_plans = starts.join(plan_ends.select("source_id"), on="source_id", how="anti")
-    starts = pl.concat([starts.filter(day >= recent_from), open_plans]).unique(subset=["source_id"], keep="first")
-    plan_ends = plan_ends.filter(day >= add_months(recent_from, -25))
-    reviews = of(EventType.CP_REVIEW).join(
-        open_plans.select("child_id", start_date="event_date"), on=["child_id", "start_date"], how="semi"
+    ended = ids(EventType.CP_PLAN_END, "source_id")
+    open_plans = events.filter(_kind(EventType.CP_PLAN_START) & ~source.is_in(ended.implode())).select(
+        "child_id", start_date="event_date"
     )
-    recent = of(EventType.CONTACT, EventType.S47_START, EventType.ICPC)
-    parts = [recent, authorised, earlier, kept, closures, starts, plan_ends, reviews]
-    return conform(pl.concat(parts, how="diagonal_relaxed"))
+    keep = (
+        _kind(EventType.CONTACT, EventType.S47_START, EventType.ICPC)
+        | (authorised & (day < recent_from) & episode.is_in(assessed.implode()))
+        | referral
+        | (_kind(EventType.REFERRAL_CLOSED) & episode.is_in(kept.implode()))
+        | (_kind(EventType.CP_PLAN_START) & ((day >= recent_from) | ~source.is_in(ended.implode())))
+        | (_kind(EventType.CP_PLAN_END) & (day >= add_months(recent_from, -25)))
+    )
+    reviews = events.filter(_kind(EventType.CP_REVIEW)).join(open_plans, on=["child_id", "start_date"], how="semi")
+    # Both scans read the file in order, so the factors line up with the assessments they belong to.
+    assessments = events.filter(authorised & (day >= recent_from))
+    if not assessments["source_id"].equals(factors["source_id"]):
+        raise ValueError(f"{path.name} changed while it was read")
+    nothing = pl.lit(None, SCHEMA["factors"]).alias("factors")
+    events = pl.concat(
+        [
+            events.filter(keep).with_columns(nothing),
+            reviews.with_columns(nothing),
+            assessments.with_columns(factors["factors"]),
+        ]
+    )
+    return conform(events)
 
 
 def from_parquet_period(path: Path, period: Period, *, population: int | None = None, teams: bool = True) -> Inputs:
