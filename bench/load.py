@@ -9,9 +9,9 @@ so they see children; collects static files; starts gunicorn on a free port of 1
 
 Timed, all on 127.0.0.1 and bounded:
 - one signed-in user, one request at a time: a child's page (median over CHILD_PAGES children), a
-  broad search (the borough's commonest surname) and the headline figures, with no other load;
+  broad search (the borough's commonest surname) and the performance scorecard, with no other load;
 - BENCH_USERS users signed in (two steps: password, then the six-digit code), each opening children's pages
-  they may see, searching for surnames and opening the headline figures, pausing 1 to 3 s between
+  they may see, searching for surnames and opening the performance scorecard, pausing 1 to 3 s between
   actions, for LOAD_SECONDS: requests per second, median and 95th-percentile response time, errors;
 - then users with no pauses, stepped up (STEPS, STEP_SECONDS each) until errors or a 95th percentile
   over DEGRADED_MS: the most requests per second served with no errors.
@@ -280,7 +280,7 @@ class NamedSession:
 
 
 def single_user(base: str, account: dict[str, Any], surname: str) -> dict[str, float]:
-    """Median response times of child pages, a broad search and the headline figures for one user with
+    """Median response times of child pages, a broad search and the performance scorecard for one user with
     the server to itself."""
     client = NamedSession()
     if not sign_in(client, account, base):
@@ -303,7 +303,7 @@ def single_user(base: str, account: dict[str, Any], surname: str) -> dict[str, f
     headlines = []
     for _ in range(HEADLINES):
         started = time.perf_counter()
-        response = client.get(f"{base}/performance/headlines/")
+        response = client.get(f"{base}/performance/")
         headlines.append(time.perf_counter() - started)
         response.raise_for_status()
     return {
@@ -351,7 +351,7 @@ def user_class(base: str, accounts: list[dict[str, Any]], pauses: bool) -> tuple
 
         @task(1)
         def headlines(self) -> None:
-            self._get("/performance/headlines/", "/performance/headlines/")
+            self._get("/performance/", "/performance/")
 
     return Practitioner, signed
 
@@ -479,7 +479,7 @@ def main() -> int:
             alone = single_user(base, accounts[0], world["commonest_surname"])
             print(f"bench: child_page_ms {alone['child_page_ms']:.0f} ms", flush=True)
             print(f"bench: search_ms {alone['search_ms']:.0f} ms", flush=True)
-            print(f"bench: headlines_ms {alone['headlines_ms']:.0f} ms", flush=True)
+            print(f"bench: scorecard_page_ms {alone['headlines_ms']:.0f} ms", flush=True)
             print(
                 f"  (medians of {alone['pages']:.0f} child pages, {SEARCHES} searches for"
                 f" {world['commonest_surname']!r} and {HEADLINES} headline pages)"

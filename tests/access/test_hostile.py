@@ -24,7 +24,7 @@ HOSTILE = [
     "2025-02-30",
 ]
 # Query parameters the pages read.
-QUERY_KEYS = ["q", "page", "start", "end", "id", "next", "grant"]
+QUERY_KEYS = ["q", "page", "start", "end", "id", "next", "grant", "period", "team", "counted"]
 # Posting here would end the session the walk goes on with.
 NOT_POSTED = {"accounts:sign_out"}
 

@@ -55,7 +55,6 @@ RULES: dict[str, Rule] = {
     "access:restrict_record": child_rule(RESTRICTERS),
     "access:break_glass_reviews": allow_for({"tm", "sm", "mash_manager"}),
     "access:audit_export": allow_for({"auditor"}),
-    "performance:headlines": allow_for(ALL_SIGNED_IN),
     # Public; someone already signed in is sent on to their home page.
     "accounts:sign_in": allow_for({"anonymous"}, otherwise="redirect"),
     "accounts:signed_out": allow_for({"anonymous"}, otherwise="redirect"),

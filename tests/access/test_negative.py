@@ -64,7 +64,7 @@ def test_councillor_gets_no_child_level_page_search_or_file(world: World) -> Non
     assert client.get("/children/", {"q": "Testchild"}).status_code == 404
     assert client.get("/children/open-with-reason/").status_code == 404
     assert client.get("/access/audit-log/", {"start": "2020-01-01", "end": "2030-01-01"}).status_code == 404
-    headlines = client.get("/performance/headlines/")
+    headlines = client.get("/performance/")
     assert headlines.status_code == 200
     assert b"Testchild" not in headlines.content
     assert not AuditEvent.objects.filter(user=world.users["cllr"], child_id__isnull=False).exists()

@@ -678,6 +678,6 @@ def test_researchers_cannot_answer_for_a_contact_not_yet_matched(world: World) -
 )
 def test_menu_offers_the_pages_each_person_may_use(world: World, role: str, queue: bool, inbox: bool) -> None:
     client: Client = world.client_for(role)
-    html = _text(client.get(reverse("performance:headlines")))
+    html = _text(client.get(reverse("performance:scorecard")))
     assert ('href="/mash/"' in html) is queue
     assert ('href="/information-requests/"' in html) is inbox

@@ -172,5 +172,5 @@ def test_the_check_page_without_answers_goes_back_to_the_form(hub: dict[str, Use
 def test_the_menu_offers_refer_a_child_to_those_who_may(hub: dict[str, User]) -> None:
     page = client_for(hub["teacher"]).get(MINE).content.decode()
     assert re.search(rf'href="{REFER}"[^>]*>\s*(<strong[^>]*>)?Refer a child', page)
-    headlines = client_for(hub["cllr"]).get(reverse("performance:headlines")).content.decode()
+    headlines = client_for(hub["cllr"]).get(reverse("performance:scorecard")).content.decode()
     assert "Refer a child" not in headlines

@@ -593,6 +593,43 @@ def aggregates_need_suppression(user: User) -> bool:
     )
 
 
+def can_drill_into_figures(user: User) -> bool:
+    """Managers in children's services may open the list of children behind a figure (only those children
+    they may see: each is checked again). Councillors and analysts see figures, never children."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(*MANAGER_ROLES)
+    )
+
+
+def can_filter_figures_by_team(user: User) -> bool:
+    """Team figures are small numbers: for those who see small numbers unsuppressed."""
+    return can_view_aggregates(user) and not aggregates_need_suppression(user)
+
+
+def can_manage_scorecard(user: User) -> bool:
+    """Performance analysts and service managers set indicators' owners and local targets, and freeze quarters."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
+    )
+
+
+def can_write_narrative(user: User, owner_id: int | None) -> bool:
+    """An indicator's owner writes its narrative; while it has none, a manager or analyst may."""
+    if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):
+        return False
+    if owner_id is not None:
+        return bool(user.pk == owner_id)
+    return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES)
+
+
 def may_see_children(user: User) -> bool:
     """Whether the user's work ever involves individual children's records.
 

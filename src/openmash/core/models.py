@@ -69,6 +69,9 @@ class JourneyEvent(models.Model):
     factors = models.CharField(max_length=200, null=True, blank=True)
     flag = models.BooleanField(null=True, blank=True)
     previous_plans = models.SmallIntegerField(null=True, blank=True)
+    # When a service last wrote the row (null for rows bulk-loaded by a build): with the row count and the
+    # highest key it tells readers whether anything changed since they computed from the table.
+    recorded_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event_type", "source_id"], name="journey_event_once")]

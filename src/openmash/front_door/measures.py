@@ -393,7 +393,8 @@ def recurrence(start: dt.date, end: dt.date) -> Recurrence:
         .order_by("closed_on")
         .values_list("child_id", "closed_on")
     ):
-        closed_day.setdefault(child_id, closed_on)
+        if closed_on is not None:  # always, by the filter; says so to the type checker
+            closed_day.setdefault(child_id, closed_on)
     either = {c: min(d for d in (nfa_day.get(c), closed_day.get(c)) if d) for c in nfa_day.keys() | closed_day.keys()}
     received: dict[int, list[dt.date]] = defaultdict(list)
     for child_id, received_at in Contact.objects.filter(

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
-from django.conf import settings
 
 from openmash.front_door import measures as front_door
 
@@ -60,14 +59,8 @@ class Indicator:
     drillable: bool = True
 
     @property
-    def local_target(self) -> float | None:
-        return (getattr(settings, "OPENMASH_KPI_TARGETS", None) or {}).get(self.id)
-
-    @property
     def effective_target(self) -> tuple[float | None, str | None]:
-        local = self.local_target
-        if local is not None:
-            return float(local), "local"
+        """The registry's target and its basis (the indicator's page may set a local one instead)."""
         return self.target, self.target_basis
 
     @property

@@ -39,7 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("CSE", "front_door:cse_queue", {}))
     if policy.works_front_door(user):
         items.append(("Cumulative concern", "front_door:concerns", {}))
-    items.append(("Headline figures", "performance:headlines", {}))
+    items.append(("Performance", "performance:scorecard", {}))
     if policy.can_view_structure(user):
         items.append(("Team structure", "workforce:structure", {}))
     if policy.can_search_disclosures(user):

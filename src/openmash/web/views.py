@@ -22,4 +22,4 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("access:audit_export")
     if user.is_staff and user.has_role(Role.SYSTEM_ADMINISTRATOR):
         return redirect("admin:index")
-    return redirect("performance:headlines")
+    return redirect("performance:scorecard")

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+
 from openmash.core.errors import ServiceError
 from openmash.core.models import JourneyEvent
 
@@ -107,9 +109,11 @@ def record_events(*events: Event) -> None:
     for event in events:
         pk = stored.get(event.key)
         if pk is None:
-            JourneyEvent.objects.create(event_type=event.event_type, source_id=event.source_id, **_columns(event))
+            JourneyEvent.objects.create(
+                event_type=event.event_type, source_id=event.source_id, recorded_at=timezone.now(), **_columns(event)
+            )
         else:
-            JourneyEvent.objects.filter(pk=pk).update(**_columns(event))
+            JourneyEvent.objects.filter(pk=pk).update(recorded_at=timezone.now(), **_columns(event))
 
 
 def replace_events(events: Iterable[Event], *, model: Any = JourneyEvent) -> int:
