@@ -161,7 +161,8 @@ def period_events(path: Path, period: Period, *, teams: bool = True) -> pl.DataF
     factors = scan.filter(authorised & day.is_between(recent_from, end)).select("source_id", "factors").collect()
 
     def ids(kind: EventType, column: str, when: pl.Expr | bool = True) -> pl.Series:
-        return events.filter(_kind(kind) & when)[column]
+        # Only the one column filtered: the whole frame is many millions of rows.
+        return events.select(pl.col(column).filter(_kind(kind) & when)).to_series()
 
     # An earlier assessment in the same referral decides which was its first (the 45 working days from
     # the referral count only the first): those are kept too.
@@ -172,12 +173,13 @@ def period_events(path: Path, period: Period, *, teams: bool = True) -> pl.DataF
     referral = _kind(EventType.REFERRAL) & (
         (day >= add_months(recent_from, -13)) | ~episode.is_in(closed.implode()) | episode.is_in(assessed.implode())
     )
-    kept = events.filter(referral)["episode_id"]
+    kept = events.select(episode.filter(referral)).to_series()
     # Plans: those starting in the span or open at its end; ends from two years before the span
     # (a second plan within two years of the last); reviews of the plans open at the end.
     ended = ids(EventType.CP_PLAN_END, "source_id")
-    open_plans = events.filter(_kind(EventType.CP_PLAN_START) & ~source.is_in(ended.implode())).select(
-        "child_id", start_date="event_date"
+    open_plans = events.select(
+        pl.col("child_id").filter(_kind(EventType.CP_PLAN_START) & ~source.is_in(ended.implode())),
+        start_date=day.filter(_kind(EventType.CP_PLAN_START) & ~source.is_in(ended.implode())),
     )
     keep = (
         _kind(EventType.CONTACT, EventType.S47_START, EventType.ICPC)
@@ -200,7 +202,14 @@ def period_events(path: Path, period: Period, *, teams: bool = True) -> pl.DataF
             assessments.with_columns(factors["factors"]),
         ]
     )
-    return conform(events)
+    # In the schema's columns and types; not sorted, as no figure depends on the order of the rows
+    # (each indicator sorts what it needs to).
+    return events.select(
+        [
+            pl.col(name).cast(dtype) if name in events.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in SCHEMA.items()
+        ]
+    )
 
 
 def from_parquet_period(path: Path, period: Period, *, population: int | None = None, teams: bool = True) -> Inputs:
