@@ -17,7 +17,7 @@ import polars as pl
 from openmash.journey.census import CensusError
 
 from . import kpis
-from .inputs import Inputs, from_cin_census, from_database, from_parquet
+from .inputs import Inputs, from_cin_census, from_database, from_parquet, from_parquet_period
 from .kpis import Measure
 from .periods import Period
 from .registry import INDICATORS, Indicator, figure
@@ -31,8 +31,10 @@ class SourceError(ValueError):
     """The source named cannot be read (the message says why, in one line)."""
 
 
-def open_source(spec: str, *, population: int | None = None) -> Inputs:
-    """`database`, `parquet:PATH` or `cin:PATH` as the engine's inputs."""
+def open_source(spec: str, *, population: int | None = None, period: Period | None = None) -> Inputs:
+    """`database`, `parquet:PATH` or `cin:PATH` as the engine's inputs. Given the period, only the
+    rows of a Parquet file that its figures read are loaded (inputs.period_events), so England's
+    events fit in memory."""
     kind, _, where = spec.partition(":")
     if kind == "database" and not where:
         inputs = from_database()
@@ -48,6 +50,8 @@ def open_source(spec: str, *, population: int | None = None) -> Inputs:
         except CensusError as exc:
             raise SourceError(str(exc)) from None
     try:
+        if period is not None:
+            return from_parquet_period(path, period, population=population)
         return from_parquet(path, population=population)
     except (OSError, pl.exceptions.PolarsError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -59,12 +59,12 @@ class Command(BaseCommand):
         population = options["population"]
         if population is not None and population <= 0:
             raise _fail("--population must be a positive number of children")
+        period = Period.containing(as_of, options["period"]).at(as_of)
         try:
-            inputs = open_source(options["source"], population=population).upto(as_of)
+            inputs = open_source(options["source"], population=population, period=period).upto(as_of)
             team_id = None if options["team"] is None else resolve_team(inputs, options["team"])
         except SourceError as exc:
             raise _fail(str(exc)) from None
-        period = Period.containing(as_of, options["period"]).at(as_of)
         found = rows(inputs, period, team_id)
         # Which figures these are goes to standard error, so standard output is only the data.
         self.stderr.write(f"{period.label} ({period.span}), from {inputs.source}")
