@@ -68,9 +68,9 @@ def test_break_glass_is_explained_recorded_and_reviewed_by_the_manager(ui: Ui, w
     expect(table).to_contain_text(reason)
 
 
-def test_a_councillor_sees_headline_figures_and_no_child(ui: Ui, world: World) -> None:
+def test_a_councillor_sees_the_scorecard_and_no_child(ui: Ui, world: World) -> None:
     sign_in_as(ui, world.users["cllr"])
-    expect(ui.page.get_by_role("heading", name="Headline figures")).to_be_visible()
+    expect(ui.page.get_by_role("heading", name="Performance scorecard")).to_be_visible()
     expect(ui.page.get_by_text("Counts from 1 to 5 are shown as")).to_be_visible()
     expect(ui.page.get_by_role("link", name="Find a child")).to_have_count(0)
     ui.goto(f"/children/{world.children['allocated'].la_child_id}/")
