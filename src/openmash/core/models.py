@@ -78,6 +78,8 @@ class JourneyEvent(models.Model):
         indexes = [
             models.Index(fields=["child_id", "event_date"]),
             models.Index(fields=["episode_id"]),
+            # The scorecard offers periods back to the first event: the earliest date read from the index.
+            models.Index(fields=["event_date"]),
         ]
 
     def __str__(self) -> str:
