@@ -621,6 +621,11 @@ def can_manage_scorecard(user: User) -> bool:
     )
 
 
+def can_own_indicator(user: User) -> bool:
+    """An indicator's owner is someone in children's social care, never a councillor."""
+    return user.is_active and is_childrens_social_care(user) and not is_scrutiny_only(user)
+
+
 def can_write_narrative(user: User, owner_id: int | None) -> bool:
     """An indicator's owner writes its narrative; while it has none, a manager or analyst may."""
     if not user.is_authenticated or not user.is_active or is_scrutiny_only(user):

@@ -27,7 +27,6 @@ from .periods import Period, Span
 Unit = Literal["percent", "per_10000", "mean", "count"]
 
 # The columns of the rows behind a figure (see Measure.rows).
-ROW_COLUMNS = ("child_id", "la_child_id", "source_id", "event_date", "team_id", "worker_id", "counted")
 ROW_SCHEMA: dict[str, pl.DataType] = {
     "child_id": pl.Int64(),
     "la_child_id": pl.String(),

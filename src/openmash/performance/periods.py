@@ -99,9 +99,6 @@ class Period:
         index = self.year * 4 + (self.quarter - 1) - steps
         return Period(index // 4, index % 4 + 1)
 
-    def same_period_last_year(self) -> Period:
-        return Period(self.year - 1, self.quarter)
-
     @property
     def label(self) -> str:
         """'April to June 2024' or '2024 to 2025' (GOV.UK style)."""

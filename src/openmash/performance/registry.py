@@ -500,14 +500,6 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_ID: dict[str, Indicator] = {i.id: i for i in INDICATORS}
-HEADLINE_IDS = (
-    "rereferral_rate",
-    "assessments_within_45wd",
-    "cpp_second_or_subsequent",
-    "cpp_two_years_at_end",
-    "average_caseload",
-)
-assert all(i in BY_ID for i in HEADLINE_IDS)
 
 
 def definitions_version() -> str:
@@ -573,7 +565,3 @@ def direction(indicator: Indicator, value: float | None, before: float | None) -
     if indicator.better == "neither":
         return "up" if now > then else "down"
     return "improving" if (now > then) == (indicator.better == "higher") else "worsening"
-
-
-def all_figures(inputs: Inputs, period: Period, team_id: int | None = None) -> dict[str, Measure | None]:
-    return {i.id: figure(i, inputs, period, team_id) for i in INDICATORS}

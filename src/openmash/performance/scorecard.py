@@ -219,7 +219,7 @@ def build(
     narratives = {n.indicator_id: n for n in Narrative.objects.filter(period_key=period.key).select_related("author")}
     can_drill = policy.can_drill_into_figures(user)
     if snapshot is not None:
-        rows = _frozen_rows(snapshot, suppress, user, can_drill, settings_by_id)
+        rows = _frozen_rows(snapshot, suppress)
     else:
         rows = _live_rows(period, team_id, suppress, user, can_drill, settings_by_id, narratives, today)
     scorecard = Scorecard(
@@ -307,13 +307,7 @@ def _live_rows(
     return rows
 
 
-def _frozen_rows(
-    snapshot: Snapshot,
-    suppress: bool,
-    user: User,
-    can_drill: bool,
-    settings_by_id: dict[str, IndicatorSetting],
-) -> list[Row]:
+def _frozen_rows(snapshot: Snapshot, suppress: bool) -> list[Row]:
     rows = []
     for data in snapshot.rows:
         indicator = registry.BY_ID.get(data["id"])

@@ -82,7 +82,7 @@ def indicator_update(
     indicator = _indicator(indicator_id)
     if not policy.can_manage_scorecard(acting_user):
         raise PermissionError("Only performance analysts and service managers set owners and targets")
-    if owner is not None and (not owner.is_active or policy.is_scrutiny_only(owner)):
+    if owner is not None and not policy.can_own_indicator(owner):
         raise ServiceError("Choose an owner who works in children's services", field="owner")
     if target is not None and (target < 0 or (indicator.unit == "percent" and target > 100)):
         raise ServiceError(
