@@ -413,10 +413,11 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
     failed = [line for line in printed.getvalue().splitlines() if line.startswith("Error with rule")]
 
     details = tables["CINdetails"]
-    referral_dates = {
-        (child, number): _plain(date)
-        for child, number, date in zip(details["LAchildID"], details["CINdetailsID"], details["CINreferralDate"])
-    }
+    referral_dates: dict[Any, str | None] = {}
+    for child, number, date in zip(details["LAchildID"], details["CINdetailsID"], details["CINreferralDate"]):
+        # Two children sharing an LAchildID (itself rule 8510) make the episode ambiguous: say nothing.
+        key = (child, number)
+        referral_dates[key] = None if key in referral_dates else _plain(date)
     grouped: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     report = validator.user_report
     if len(report):

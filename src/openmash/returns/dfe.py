@@ -55,6 +55,8 @@ class Report:
     queries: int
     load_seconds: float
     rules_seconds: float
+    # rules the package could not run over this file (it skips a rule that raises), with its message
+    rules_not_run: tuple[str, ...] = ()
 
 
 def ruleset_for(year: int | dt.date) -> str:
@@ -117,4 +119,5 @@ def _report(result: dict[str, Any]) -> Report:
         queries=result["counts"]["queries"],
         load_seconds=result["timings"]["load_seconds"],
         rules_seconds=result["timings"]["rules_seconds"],
+        rules_not_run=tuple(result["rules_failed_to_run"]),
     )
