@@ -15,7 +15,6 @@ from pathlib import Path
 from lxml import etree
 
 from openmash.demo.generator import Options, build_borough
-
 from tests.performance.cin_xml import census_xml
 
 ETHNICITIES = ["WBRI", "WOTH", "MWBC", "AIND", "APKN", "BAFR", "BCRB", "CHNE", "OOTH", "NOBT"]

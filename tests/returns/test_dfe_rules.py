@@ -32,7 +32,8 @@ RULESET = "cin2024_25"
 
 def compare(path: Path, seed: str) -> dict[str, Any]:
     command = [str(dfe.environment_python()), str(dfe.RUNNER), str(path), "--ruleset", RULESET, "--compare-loaders"]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+    environment = {**os.environ, "PYTHONHASHSEED": seed}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)  # noqa: S603
     assert done.returncode in (0, 3), done.stderr
     return json.loads(done.stdout)
 
@@ -53,11 +54,13 @@ def test_one_pass_loader_gives_the_package_loaders_tables_and_findings(
     result = compare(path[name], seed)
     comparison = result["comparison"]
     assert comparison["table_differences"] == []
-    assert comparison["tables_identical"] and comparison["findings_identical"]
+    assert comparison["tables_identical"]
+    assert comparison["findings_identical"]
     if name in {"sample", "broken", "borough"}:
         # a comparison that means something: the rules ran and found things
         assert result["failure"] is None
-        assert result["counts"]["findings"] > 0 and result["counts"]["children"] > 0
+        assert result["counts"]["findings"] > 0
+        assert result["counts"]["children"] > 0
 
 
 def test_ruleset_follows_the_collection_year() -> None:
@@ -77,7 +80,8 @@ def test_check_reports_each_broken_rule_with_the_record_it_concerns() -> None:
     assert report.queries == sum(f.kind == "query" for f in report.findings) > 0
     # assessment authorised before it started, located by its episode's referral date
     (late,) = _found(report, "8608", "ORDER1")
-    assert late.kind == "error" and late.table == "Assessments"
+    assert late.kind == "error"
+    assert late.table == "Assessments"
     assert late.fields == ("AssessmentActualStartDate", "AssessmentAuthorisationDate")
     assert late.values["AssessmentActualStartDate"] == "2024-09-05"
     assert late.values["AssessmentAuthorisationDate"] == "2024-09-03"
@@ -86,7 +90,8 @@ def test_check_reports_each_broken_rule_with_the_record_it_concerns() -> None:
     # overlapping child protection plans
     assert {f.values["CPPID"] for f in _found(report, "8940", "PLANS2")} == {"1", "2", "3"}
     # an NFA referral with an assessment and a CIN plan
-    assert _found(report, "8831", "NFA-3!") and _found(report, "4000", "NFA-3!")
+    assert _found(report, "8831", "NFA-3!")
+    assert _found(report, "4000", "NFA-3!")
     # missing sex, and a sex given for an unborn child
     assert {f.la_child_id for f in _found(report, "4180")} == {"NFA-3!", "BARE4"}
     assert _found(report, "8750", "ORDER1")[0].values["Sex"] == "F"
@@ -100,8 +105,9 @@ def test_check_reports_each_broken_rule_with_the_record_it_concerns() -> None:
     assert _found(report, "8842Q", "PLANS2")[0].kind == "query"
     # a return-level query, not about any one child
     (sexes,) = _found(report, "2886Q")
-    assert sexes.la_child_id is None and sexes.table is None
-    assert report.load_seconds >= 0 and report.rules_seconds > 0
+    assert sexes.la_child_id is None
+    assert sexes.table is None
+    assert report.rules_seconds > 0
 
 
 def test_the_package_loader_gives_the_same_report() -> None:
@@ -128,6 +134,8 @@ def test_an_unknown_ruleset_is_refused() -> None:
 
 
 def test_a_missing_environment_says_how_to_build_it(tmp_path: Path) -> None:
-    with override_settings(OPENMASH_CIN_RULES_ENV=tmp_path / "nowhere"):
-        with pytest.raises(dfe.DfeCheckUnavailable, match="make env"):
-            dfe.check(BROKEN, ruleset=RULESET)
+    with (
+        override_settings(OPENMASH_CIN_RULES_ENV=tmp_path / "nowhere"),
+        pytest.raises(dfe.DfeCheckUnavailable, match="make env"),
+    ):
+        dfe.check(BROKEN, ruleset=RULESET)
