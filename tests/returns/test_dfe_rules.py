@@ -119,8 +119,12 @@ def test_the_package_loader_gives_the_same_report() -> None:
 
 def test_an_empty_return_has_only_return_level_findings() -> None:
     report = dfe.check(EMPTY, ruleset=RULESET)
-    assert report.findings
-    assert all(f.la_child_id is None and f.table is None for f in report.findings)
+    assert all(f.la_child_id is None for f in report.findings)
+    # its header's reference date is not 31 March
+    (header,) = [f for f in report.findings if f.table == "Header"]
+    assert header.rule == "100"
+    assert header.values == {"ReferenceDate": "2025-03-30"}
+    assert [f for f in report.findings if f.table is None]
 
 
 def test_a_file_the_validator_gives_up_on_is_an_error_not_an_empty_report() -> None:

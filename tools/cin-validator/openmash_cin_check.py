@@ -420,6 +420,16 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
         # Two children sharing an LAchildID (itself rule 8510) make the episode ambiguous: say nothing.
         key = (child, number)
         referral_dates[key] = None if key in referral_dates else _plain(date)
+    # the locating columns of each table as lists: reading rows one by one through pandas is slow
+    located: dict[str, dict[str, list[Any]] | None] = {}
+
+    def columns_of(table: str) -> dict[str, list[Any]] | None:
+        if table not in located:
+            frame = tables.get(table)
+            wanted = ["LAchildID", *LOCATORS]
+            located[table] = None if frame is None else {c: frame[c].tolist() for c in wanted if c in frame.columns}
+        return located[table]
+
     grouped: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     report = validator.user_report
     if len(report):
@@ -440,16 +450,14 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
                     "fields": [],
                     "values": {},
                 }
-                source = tables.get(table) if table else None
-                if source is not None and 0 <= row_id < len(source):
-                    record = source.iloc[row_id]
+                source = columns_of(table) if table else None
+                if source and "LAchildID" in source and 0 <= row_id < len(source["LAchildID"]):
                     for column in LOCATORS:
-                        if column in source.columns:
-                            finding["values"][column] = _plain(record[column])
-                    if "CINdetailsID" in source.columns:
-                        finding["values"]["CINreferralDate"] = referral_dates.get(
-                            (record["LAchildID"], record["CINdetailsID"])
-                        )
+                        if column in source:
+                            finding["values"][column] = _plain(source[column][row_id])
+                    if "CINdetailsID" in source:
+                        key = (source["LAchildID"][row_id], source["CINdetailsID"][row_id])
+                        finding["values"]["CINreferralDate"] = referral_dates.get(key)
             finding["fields"].append(row.columns_affected)
             flagged = None if row.value_flagged in ("nan", "NaT", "<NA>", "None") else row.value_flagged
             finding["values"][row.columns_affected] = flagged
