@@ -8,8 +8,8 @@ application's: the package needs pandas 1.5 and numpy 1. It must not import open
 
 The rules are the package's own, run by its CinValidator over the tables its process_data prepares. Only
 the loading differs. The package's loader (`--loader package`, cin_validator.convert_data) concatenates
-one small DataFrame per child and block onto the growing tables, which takes quadratic time (about
-half a minute for 5,000 children, twenty minutes for 50,000). The one-pass loader reads the file once with
+one small DataFrame per child and block onto the growing tables, which takes quadratic time (minutes
+for 5,000 children, twenty minutes or more for 50,000). The one-pass loader reads the file once with
 ElementTree.iterparse, keeps plain lists per table and builds each DataFrame once at the end, reproducing
 the package's tables exactly, quirks included:
 
@@ -21,11 +21,13 @@ the package's tables exactly, quirks included:
 - only the first Header and the first Children element under the root are read, and ChildProtectionPlans
   or Reviews directly under a Child are read too (after the child's CINdetails, numbered as the package
   numbers them);
-- a missing element is pd.NA and an empty one None, and then pandas' concatenation rules for missing
-  values are applied as the package's repeated pd.concat applies them: in each block a child (or
-  CINdetails, plan, assessment) adds, a group of columns pandas keeps together whose values are all missing
-  becomes all None (when its first value is None) or all NaN; a table's leading run of such blocks takes
-  the fill of its first block, except the very last block when the whole group is missing throughout.
+- a missing element is pd.NA and an empty one None, and some of these then become NaN or None as the
+  package's repeated pd.concat turns them, which depends on pandas' internal block layout: the loader
+  learns each such effect from pandas itself (see _Table);
+- a child without ChildCharacteristics stops the load, as it stops the package's.
+
+The package's tables depend on string hashing (it orders some columns through a set); run with a fixed
+PYTHONHASHSEED for reports that do not change from run to run (openmash.returns.dfe fixes it).
 
 `--compare-loaders` runs both loaders and the rules after each and reports whether the tables (before and
 after process_data, value by value and type by type) and the findings are identical.
