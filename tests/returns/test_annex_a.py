@@ -292,7 +292,8 @@ def test_command_writes_a_workbook_and_audits_it(borough: dict[str, Any], analys
         found = [list(r) for r in sheet.iter_rows(values_only=True)]
         assert found[0] == spec.columns
         if spec.not_held:
-            assert found[1][0] == spec.not_held and len(found) == 2
+            assert found[1][0] == spec.not_held
+            assert len(found) == 2
     contacts = [list(r) for r in book["List 1 - Contacts"].iter_rows(min_row=2, values_only=True)]
     assert [r[5] for r in contacts] == ["30/03/2025", "30/04/2025", "30/09/2025"]
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
