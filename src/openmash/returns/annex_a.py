@@ -511,8 +511,8 @@ def section47s(as_of: dt.date) -> Iterator[Row]:
             strategy = e.strategy_discussion.discussion_date if e.strategy_discussion else e.start_date
             if conference is not None:
                 unnecessary = NO
-            elif e.conference_not_required and _upto(e.outcome_date, as_of) is not None:
-                unnecessary = YES
+            elif e.conference_not_required and (e.outcome_date is None or e.outcome_date <= as_of):
+                unnecessary = YES  # a decision recorded without an outcome has no date: taken as made
             else:
                 unnecessary = ""  # not yet decided on the day
             yield [
