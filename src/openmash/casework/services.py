@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from types import EllipsisType
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import long_date
 from openmash.core.errors import ServiceError, ensure_not_in_future
-from openmash.core.events import EventType, episode_event, record_events
+from openmash.core.events import EventType, episode_conference_source_id, episode_event, record_events
 from openmash.core.locking import Difference, EditConflict, ensure_current, next_version
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
@@ -140,6 +141,25 @@ def referral_close(
 
 @transaction.atomic
 @changes_by_acting_user
+def referral_record_initial_conference(*, referral: Referral, conference_date: dt.date, acting_user: User) -> Referral:
+    """Record an initial child protection conference held in this episode without a Section 47 enquiry
+    recorded here (a child transferred in after the other authority's enquiry): the census's
+    episode-level DateOfInitialCPC. A conference that follows an enquiry is recorded on the enquiry."""
+    referral = _lock_referral(referral)
+    ensure_can_change(acting_user, referral.child)
+    _require_open(referral, "record a conference")
+    if referral.no_further_action:
+        raise ServiceError("This referral was marked no further action, so it cannot have a conference")
+    ensure_not_in_future(conference_date, "conference date", "conference_date")
+    referral.initial_conference_date = conference_date
+    referral.save(update_fields=["initial_conference_date", "updated_at"])
+    # Before the referral, at a weekend or on a bank holiday: refused by the episode check.
+    record_events(episode_event(referral, EventType.ICPC, conference_date, episode_conference_source_id(referral.pk)))
+    return referral
+
+
+@transaction.atomic
+@changes_by_acting_user
 def assessment_start(
     *, referral: Referral, start_date: dt.date, worker: StaffMember | None = None, acting_user: User
 ) -> Assessment:
@@ -211,11 +231,13 @@ def assessment_update(
     child_seen: bool | None,
     child_seen_date: dt.date | None = None,
     seen_alone: bool | None = None,
+    internal_review_date: dt.date | EllipsisType | None = ...,
     expected_version: int | None,
     acting_user: User,
 ) -> Assessment:
     """The social worker records the analysis, the factors identified and whether the child was seen (and
-    seen alone), as far as they have got: what is missing is asked for when it is submitted.
+    seen alone), as far as they have got: what is missing is asked for when it is submitted. The date
+    of an internal review (the census's AssessmentInternalReviewDate) is kept as it was when not given.
 
     Refused with EditConflict, listing what changed, when someone saved it after this person opened it.
     """
@@ -244,6 +266,16 @@ def assessment_update(
         "child_seen_date": child_seen_date,
         "seen_alone": seen_alone,
     }
+    if not isinstance(internal_review_date, EllipsisType):
+        if internal_review_date is not None:
+            ensure_not_in_future(internal_review_date, "date of the internal review", "internal_review_date")
+            if internal_review_date < assessment.start_date:
+                raise ServiceError(
+                    f"The internal review must be on or after the assessment started "
+                    f"({long_date(assessment.start_date)})",
+                    field="internal_review_date",
+                )
+        yours["internal_review_date"] = internal_review_date
     saved_codes = _recorded_factors(assessment)
     try:
         ensure_current(assessment, expected_version, yours, what="this assessment")

@@ -338,7 +338,10 @@ def _episodes(
     reason = np.full(n, 6)  # RC7 services ceased
     not_need = live & ~in_need
     closure = np.where(not_need, after_a + rng.integers(0, 8, n), closure)
-    reason = np.where(not_need, np.where(rng.random(n) < 0.65, 7, 8), reason)  # RC8 / RC9
+    # RC8 / RC9 "closed after assessment" only where the assessment was all there was: an episode with a
+    # Section 47 enquiry closes RC7 (census rule 2990).
+    after_assessment = np.where(rng.random(n) < 0.65, 7, 8)  # RC8 / RC9
+    reason = np.where(not_need, np.where(s47a, 6, after_assessment), reason)
     closure = np.where(services_only, after_a + rng.integers(30, 300, n), closure)
     closure = np.where(cin & ~plan_b, cin1_end + rng.integers(0, 22, n), closure)
     closure = np.where(step_down, cin2_end + rng.integers(0, 15, n), closure)
@@ -799,13 +802,17 @@ def _build_tables(
     # Factors belong to the episode (DfE C3 counts episodes): drawn at the first assessment, and a
     # later assessment in the same episode finds the same ones.
     first = a_done & a_first
+    # An episode with a Section 47 enquiry had concerns, so its assessment names them even where the
+    # child was found not to be in need ("no factors" belongs to a case closed after assessment alone,
+    # census query 8873Q).
+    concerns = a_need | e["s47a"][a_ep]
     factors = _factors(
         rng,
         q,
         p,
         assessment_ids[first],
         a_auth[first],
-        a_need[first],
+        concerns[first],
         (a_auth - pop.birth[child_local[a_ep]])[first],
         pop.female[child_local[a_ep]][first],
     )
@@ -990,15 +997,16 @@ def _factors(
     p: FlowParameters,
     assessment_ids: np.ndarray,
     authorised: np.ndarray,
-    in_need: np.ndarray,
+    concerns: np.ndarray,
     age_days: np.ndarray,
     female: np.ndarray,
 ) -> pl.DataFrame:
     """Factors identified at each authorised assessment, each with its national prevalence (DfE C3
-    2025) among assessments that identified any factor."""
+    2025) among assessments that identified any factor. Where there were no `concerns` (the child
+    was not in need and no enquiry was made) some assessments find none (code 21)."""
     n = assessment_ids.size
     order = authorised + rng.random(n)
-    no_factors = ~in_need & (q.u("no_factors", order, ~in_need) < p.no_factors_when_not_in_need)
+    no_factors = ~concerns & (q.u("no_factors", order, ~concerns) < p.no_factors_when_not_in_need)
     with_factors = ~no_factors
     hits = np.zeros((n, len(FACTOR_CODES)), dtype=bool)
     other = FACTOR_CODES.index("20")

@@ -98,6 +98,12 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
         )
     )
 
+    # A migration that ran before the episode's own conference date existed reads a model without it.
+    conference = (
+        {"conference": "initial_conference_date"}
+        if any(f.name == "initial_conference_date" for f in Referral._meta.get_fields())
+        else {}
+    )
     referrals = _read(
         Referral.objects.all(),
         "child_id",
@@ -111,6 +117,7 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
         closure_date="closure_date",
         closure_reason="closure_reason",
         team_id="team_id",
+        **conference,
     )
     frames.append(
         _events(
@@ -135,6 +142,18 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
             **EPISODE,
         )
     )
+    if conference and not referrals.is_empty():
+        # A conference recorded on the episode itself, with no enquiry behind it (start_date empty);
+        # keyed as openmash.core.events.episode_conference_source_id keys it.
+        frames.append(
+            _events(
+                referrals.filter(pl.col("conference").is_not_null()),
+                EventType.ICPC,
+                event_date="conference",
+                source_id=-pl.col("episode_id"),
+                **EPISODE,
+            )
+        )
     teams = referrals.select("episode_id", "team_id") if not referrals.is_empty() else None
 
     def read_episode(qs: QuerySet[Any], referral: str = "referral", **columns: str) -> pl.DataFrame:
