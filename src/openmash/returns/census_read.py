@@ -291,7 +291,6 @@ class _ChildReader:
                 self.known_items(item)
 
     def read(self, element: Any) -> CensusChild | None:
-        self.known_items(element)
         identifiers = _items(element, "ChildIdentifiers")
         characteristics = _items(element, "ChildCharacteristics")
         if not identifiers:
@@ -303,6 +302,7 @@ class _ChildReader:
             self.problem(ids, "the Child has no LAchildID")
             return None
         self.la_child_id = la_child_id
+        self.known_items(element)
         if len(la_child_id) > LA_CHILD_ID_LENGTH:
             self.problem(ids, f"LAchildID is longer than {LA_CHILD_ID_LENGTH} characters")
         upn = self.text(ids, "UPN") or ""
@@ -722,7 +722,8 @@ def read_census_file(path: Path | str, *, progress: Callable[[int, int], None] |
                         progress(handle.tell(), total)
         except etree.XMLSyntaxError as exc:
             line, column = exc.position if exc.position else (exc.lineno, 0)
-            problems.append(Problem(line, None, f"not well-formed XML: {exc.msg} (line {line}, column {column})"))
+            message = re.sub(r", line \d+, column \d+$", "", str(exc.msg))
+            problems.append(Problem(line, None, f"not well-formed XML: {message} (line {line}, column {column})"))
             raise CensusRefused(problems) from None
     if root is None:
         raise CensusRefused([Problem(None, None, f"{path.name} is empty")])
