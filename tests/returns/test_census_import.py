@@ -189,9 +189,11 @@ BROKEN = {
         ),
         ["2 open child in need plans", "C001"],
     ),
-    "not a census": ("<Message><Header><CollectionDetails><Collection>SSDA903</Collection>"
-                     "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails></Header><Children/></Message>",
-                     ["not a CIN census"]),
+    "not a census": (
+        "<Message><Header><CollectionDetails><Collection>SSDA903</Collection>"
+        "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails></Header><Children/></Message>",
+        ["not a CIN census"],
+    ),
     "item the records cannot hold": (
         _broken(GOOD, "<ReferralNFA>0</ReferralNFA>", "<ReferralNFA>0</ReferralNFA><PreProceedingsandFGDM/>"),
         ["cannot hold pre-proceedings", "C003"],
@@ -255,7 +257,8 @@ def test_a_good_file_loads_and_a_second_import_changes_nothing(admin: User, tmp_
     transferred = Referral.objects.get(child__la_child_id="C003")
     assert transferred.initial_conference_date == dt.date(2024, 7, 1)
     assert transferred.cp_plans.get().number_of_previous_plans == 2
-    assert transferred.team is None and not transferred.strategy_discussions.exists()
+    assert transferred.team is None
+    assert not transferred.strategy_discussions.exists()
     assert check_table() == []
 
     audit = AuditEvent.objects.get(summary__startswith="Imported the CIN census")

@@ -40,7 +40,7 @@ from openmash.access import audit, policy
 from openmash.access.models import AuditEvent
 from openmash.accounts.models import User
 from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
-from openmash.core.events import replace_child_events
+from openmash.core.events import Event, replace_child_events
 from openmash.journey.rebuild import rebuild_events
 from openmash.journey.schema import to_events
 from openmash.people.models import Child, ChildDisability
@@ -101,7 +101,9 @@ class ImportResult:
         return any(c.created or c.updated for c in self.counts.values())
 
     def summary(self) -> dict[str, Any]:
-        return {k: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for k, c in self.counts.items()}
+        return {
+            k: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for k, c in self.counts.items()
+        }
 
 
 def _chunks[T](items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -166,7 +168,7 @@ class _Writer:
                 self.progress("Writing children", done_before + len(chunk), total)
         if self.touched:
             ids = sorted(self.touched)
-            events = []
+            events: list[Event] = []
             for chunk_ids in _chunks(ids):
                 events.extend(to_events(rebuild_events(child_ids=list(chunk_ids))))
             self.result.events_written = replace_child_events(ids, events)
@@ -204,7 +206,9 @@ class _Writer:
         # Disabilities: the file's set replaces the child's.
         ids = [c.pk for c in objs.values()]
         held: dict[int, dict[str, int]] = defaultdict(dict)
-        for pk, child_id, code in ChildDisability.objects.filter(child_id__in=ids).values_list("pk", "child_id", "code"):
+        for pk, child_id, code in ChildDisability.objects.filter(child_id__in=ids).values_list(
+            "pk", "child_id", "code"
+        ):
             held[child_id][code] = pk
         add: list[ChildDisability] = []
         remove: list[int] = []
@@ -307,7 +311,7 @@ class _Writer:
         wanted_factors: list[tuple[Assessment, tuple[str, ...]]] = []
         for ep, referral in pairs:
             for item in ep.assessments:
-                values = {"authorised_date": item.authorised, "internal_review_date": item.internal_review}
+                values: dict[str, Any] = {"authorised_date": item.authorised, "internal_review_date": item.internal_review}
                 obj = assessments[referral.pk].get(item.start)
                 if obj is None:
                     obj = Assessment(referral_id=referral.pk, start_date=item.start, **values)
@@ -334,13 +338,13 @@ class _Writer:
         new_c: list[CINPlan] = []
         changed_c: list[CINPlan] = []
         for ep, referral in pairs:
-            for plan in ep.cin_plans:
-                found = cin_plans[referral.pk].get(plan.start)
+            for cin_plan in ep.cin_plans:
+                found = cin_plans[referral.pk].get(cin_plan.start)
                 if found is None:
-                    new_c.append(CINPlan(referral_id=referral.pk, start_date=plan.start, end_date=plan.end))
+                    new_c.append(CINPlan(referral_id=referral.pk, start_date=cin_plan.start, end_date=cin_plan.end))
                     self._mark(referral, "cin_plans", True, False)
                 else:
-                    updated = _assign(found, {"end_date": plan.end})
+                    updated = _assign(found, {"end_date": cin_plan.end})
                     if updated:
                         changed_c.append(found)
                     self._mark(referral, "cin_plans", False, updated)
@@ -441,7 +445,9 @@ def import_census(
     """Check the file whole, then load it (CensusRefused with every problem if it cannot be; nothing is
     then written). `dry_run` does the work and rolls it back."""
     if not policy.can_import_records(user):
-        raise ImportDenied(f"{user.get_username()} may not import records: a system administrator in children's social care may")
+        raise ImportDenied(
+            f"{user.get_username()} may not import records: a system administrator in children's social care may"
+        )
     path = Path(path)
 
     def reading(done: int, total: int) -> None:
@@ -459,7 +465,12 @@ def import_census(
                     user=user,
                     action=AuditEvent.Action.CHANGE,
                     summary=f"Imported the CIN census file {path.name} ({len(census.children)} children)",
-                    detail={"file": path.name, "sha256": digest, "reference_date": census.reference_date.isoformat(), **result.summary()},
+                    detail={
+                        "file": path.name,
+                        "sha256": digest,
+                        "reference_date": census.reference_date.isoformat(),
+                        **result.summary(),
+                    },
                 )
             if dry_run:
                 transaction.set_rollback(True)

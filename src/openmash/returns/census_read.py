@@ -18,6 +18,7 @@ hold only M, F and U, so a child recorded as indeterminate (9) is read as U, "un
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -509,7 +510,9 @@ def _dated(child: CensusChild) -> Iterator[tuple[int, str, dt.date, CensusEpisod
 def _check_dates(child: CensusChild, reference_date: dt.date, add: Callable[[int, str], None]) -> None:
     born = child.date_of_birth or child.expected_date_of_birth
     if child.date_of_birth and child.date_of_birth > reference_date:
-        add(child.line, f"the date of birth {child.date_of_birth} is after the census's reference date {reference_date}")
+        add(
+            child.line, f"the date of birth {child.date_of_birth} is after the census's reference date {reference_date}"
+        )
     if child.date_of_death:
         if child.date_of_birth and child.date_of_death < child.date_of_birth:
             add(child.line, f"the date of death {child.date_of_death} is before the date of birth")
@@ -570,14 +573,17 @@ def _check_open_and_overlaps(child: CensusChild, add: Callable[[int, str], None]
         if len(open_plans) > 1:
             add(open_plans[1][0], f"the child has {len(open_plans)} open {kind}s: at most one may be open")
         ordered = sorted(plans, key=lambda p: (p[1], p[0]))
-        for (_, start, end), (line, next_start, _) in zip(ordered, ordered[1:], strict=False):
+        for (_, start, end), (line, next_start, _) in itertools.pairwise(ordered):
             if end is None or next_start < end:
                 until = "still open" if end is None else f"until {end}"
                 add(line, f"the {kind} starting {next_start} overlaps the one from {start} ({until})")
     for cin_line, cin_start, cin_end in kinds["child in need plan"]:
         for _, cp_start, cp_end in kinds["child protection plan"]:
             if cin_start < (cp_end or dt.date.max) and cp_start < (cin_end or dt.date.max):
-                add(cin_line, f"the child in need plan from {cin_start} overlaps the child protection plan from {cp_start}")
+                add(
+                    cin_line,
+                    f"the child in need plan from {cin_start} overlaps the child protection plan from {cp_start}",
+                )
 
 
 def _episode_events(child: CensusChild, ep: CensusEpisode) -> list[Event]:
@@ -587,7 +593,9 @@ def _episode_events(child: CensusChild, ep: CensusEpisode) -> list[Event]:
 
     def add(event_type: EventType, day: dt.date, source_id: int, **columns: Any) -> None:
         events.append(
-            Event(event_type, day, child_id=0, la_child_id=child.la_child_id, source_id=source_id, episode_id=1, **columns)
+            Event(
+                event_type, day, child_id=0, la_child_id=child.la_child_id, source_id=source_id, episode_id=1, **columns
+            )
         )
 
     add(EventType.REFERRAL, ep.referral_date, 1, code=ep.source, flag=ep.no_further_action)
@@ -651,7 +659,9 @@ def _header(element: Any, problems: list[Problem]) -> tuple[dt.date | None, str]
         return None, ""
     collection = (details.findtext("Collection") or "").strip()
     if collection != "CIN":
-        problems.append(Problem(details.sourceline, None, f"the Collection is {collection!r}, not CIN: not a CIN census"))
+        problems.append(
+            Problem(details.sourceline, None, f"the Collection is {collection!r}, not CIN: not a CIN census")
+        )
     year = (details.findtext("Year") or "").strip()
     reference = (details.findtext("ReferenceDate") or "").strip()
     try:
@@ -706,7 +716,8 @@ def read_census_file(path: Path | str, *, progress: Callable[[int, int], None] |
                                 Problem(
                                     element.sourceline,
                                     child.la_child_id,
-                                    f"LAchildID {child.la_child_id} is also the child on line {seen[child.la_child_id]}",
+                                    f"LAchildID {child.la_child_id} is also the child on line "
+                                    f"{seen[child.la_child_id]}",
                                 )
                             )
                         else:
