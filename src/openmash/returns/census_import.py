@@ -311,7 +311,10 @@ class _Writer:
         wanted_factors: list[tuple[Assessment, tuple[str, ...]]] = []
         for ep, referral in pairs:
             for item in ep.assessments:
-                values: dict[str, Any] = {"authorised_date": item.authorised, "internal_review_date": item.internal_review}
+                values: dict[str, Any] = {
+                    "authorised_date": item.authorised,
+                    "internal_review_date": item.internal_review,
+                }
                 obj = assessments[referral.pk].get(item.start)
                 if obj is None:
                     obj = Assessment(referral_id=referral.pk, start_date=item.start, **values)
