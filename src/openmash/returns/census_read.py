@@ -138,6 +138,7 @@ class CensusAssessment:
     internal_review: dt.date | None
     authorised: dt.date | None
     factors: tuple[str, ...]
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class CensusCINPlan:
     line: int
     start: dt.date
     end: dt.date | None
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -154,6 +156,7 @@ class CensusSection47:
     target: dt.date | None
     conference: dt.date | None
     not_required: bool
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,6 +168,7 @@ class CensusCPPlan:
     latest_category: str
     previous_plans: int
     reviews: list[tuple[int, dt.date]]
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,6 +185,7 @@ class CensusEpisode:
     cin_plans: list[CensusCINPlan] = field(default_factory=list)
     section47s: list[CensusSection47] = field(default_factory=list)
     cp_plans: list[CensusCPPlan] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -235,9 +240,9 @@ class _ChildReader:
             return None
         return (found[0].text or "").strip() or None
 
-    def line_of(self, element: Any, name: str) -> int:
-        found = _items(element, name)
-        return int(found[0].sourceline if found else element.sourceline)
+    def lines(self, element: Any) -> dict[str, int]:
+        """The line of each item in a group, so a problem with a date points at the date itself."""
+        return {_local(item): int(item.sourceline) for item in element if isinstance(item.tag, str)}
 
     def date(self, element: Any, name: str, *, required: bool = False) -> dt.date | None:
         value = self.text(element, name)
@@ -388,6 +393,7 @@ class _ChildReader:
             closure_reason=self.code(group, "ReasonForClosure", ReasonForClosure),
             conference=self.date(group, "DateOfInitialCPC"),
             no_further_action=nfa,
+            lines=self.lines(group),
         )
         if (episode.closure_date is None) != (not episode.closure_reason):
             self.problem(group, "a closure date (CINclosureDate) and a ReasonForClosure go together")
@@ -411,13 +417,14 @@ class _ChildReader:
                         self.date(item, "AssessmentInternalReviewDate"),
                         self.date(item, "AssessmentAuthorisationDate"),
                         tuple(sorted(factors)),
+                        self.lines(item),
                     )
                 )
         for item in _items(group, "CINPlanDates"):
             started = self.date(item, "CINPlanStartDate", required=True)
             ended = self.date(item, "CINPlanEndDate")
             if started is not None:
-                episode.cin_plans.append(CensusCINPlan(item.sourceline, started, ended))
+                episode.cin_plans.append(CensusCINPlan(item.sourceline, started, ended, self.lines(item)))
         for item in _items(group, "Section47"):
             started = self.date(item, "S47ActualStartDate", required=True)
             enquiry = CensusSection47(
@@ -426,6 +433,7 @@ class _ChildReader:
                 self.date(item, "InitialCPCtarget"),
                 self.date(item, "DateOfInitialCPC"),
                 self.boolean(item, "ICPCnotRequired", required=True),
+                self.lines(item),
             )
             if enquiry.conference is not None and enquiry.not_required:
                 self.problem(item, "an enquiry with a conference date cannot also say none was required")
@@ -469,6 +477,7 @@ class _ChildReader:
             self.code(item, "LatestCategoryOfAbuse", CategoryOfAbuse, required=True),
             count,
             reviews,
+            self.lines(item),
         )
         if started is not None:
             episode.cp_plans.append(plan)
@@ -477,32 +486,37 @@ class _ChildReader:
 # Dates in order ------------------------------------------------------------------------------------
 
 
+def _at(record: Any, item: str) -> int:
+    """The line of one item of a group (the group's own line when it is not there)."""
+    return int(record.lines.get(item, record.line))
+
+
 def _dated(child: CensusChild) -> Iterator[tuple[int, str, dt.date, CensusEpisode | None]]:
     """Every date the child's records hold after birth: line, what it is, the day, its episode."""
     for ep in child.episodes:
-        yield ep.line, "the referral", ep.referral_date, ep
+        yield _at(ep, "CINreferralDate"), "the referral", ep.referral_date, ep
         if ep.closure_date:
-            yield ep.line, "the closure", ep.closure_date, ep
+            yield _at(ep, "CINclosureDate"), "the closure", ep.closure_date, ep
         if ep.conference:
-            yield ep.line, "the initial conference", ep.conference, ep
+            yield _at(ep, "DateOfInitialCPC"), "the initial conference", ep.conference, ep
         for a in ep.assessments:
-            yield a.line, "the assessment's start", a.start, ep
+            yield _at(a, "AssessmentActualStartDate"), "the assessment's start", a.start, ep
             if a.internal_review:
-                yield a.line, "the assessment's internal review", a.internal_review, ep
+                yield _at(a, "AssessmentInternalReviewDate"), "the assessment's internal review", a.internal_review, ep
             if a.authorised:
-                yield a.line, "the assessment's authorisation", a.authorised, ep
+                yield _at(a, "AssessmentAuthorisationDate"), "the assessment's authorisation", a.authorised, ep
         for c in ep.cin_plans:
-            yield c.line, "the child in need plan's start", c.start, ep
+            yield _at(c, "CINPlanStartDate"), "the child in need plan's start", c.start, ep
             if c.end:
-                yield c.line, "the child in need plan's end", c.end, ep
+                yield _at(c, "CINPlanEndDate"), "the child in need plan's end", c.end, ep
         for s in ep.section47s:
-            yield s.line, "the Section 47 enquiry's start", s.start, ep
+            yield _at(s, "S47ActualStartDate"), "the Section 47 enquiry's start", s.start, ep
             if s.conference:
-                yield s.line, "the initial conference", s.conference, ep
+                yield _at(s, "DateOfInitialCPC"), "the initial conference", s.conference, ep
         for p in ep.cp_plans:
-            yield p.line, "the child protection plan's start", p.start, ep
+            yield _at(p, "CPPstartDate"), "the child protection plan's start", p.start, ep
             if p.end:
-                yield p.line, "the child protection plan's end", p.end, ep
+                yield _at(p, "CPPendDate"), "the child protection plan's end", p.end, ep
             for line, day in p.reviews:
                 yield line, "the review conference", day, ep
 
@@ -532,18 +546,30 @@ def _check_dates(child: CensusChild, reference_date: dt.date, add: Callable[[int
     for ep in child.episodes:
         for a in ep.assessments:
             if a.authorised and a.authorised < a.start:
-                add(a.line, f"the assessment is authorised ({a.authorised}) before it started ({a.start})")
+                add(
+                    _at(a, "AssessmentAuthorisationDate"),
+                    f"the assessment is authorised ({a.authorised}) before it started ({a.start})",
+                )
             if a.internal_review and a.internal_review < a.start:
-                add(a.line, f"the assessment's internal review ({a.internal_review}) is before it started ({a.start})")
+                add(
+                    _at(a, "AssessmentInternalReviewDate"),
+                    f"the assessment's internal review ({a.internal_review}) is before it started ({a.start})",
+                )
         for c in ep.cin_plans:
             if c.end and c.end < c.start:
-                add(c.line, f"the child in need plan ends ({c.end}) before it starts ({c.start})")
+                add(_at(c, "CINPlanEndDate"), f"the child in need plan ends ({c.end}) before it starts ({c.start})")
         for s in ep.section47s:
             if s.conference and s.conference < s.start:
-                add(s.line, f"the initial conference ({s.conference}) is before the enquiry started ({s.start})")
+                add(
+                    _at(s, "DateOfInitialCPC"),
+                    f"the initial conference ({s.conference}) is before the enquiry started ({s.start})",
+                )
         for p in ep.cp_plans:
             if p.end and p.end <= p.start:
-                add(p.line, f"the child protection plan ends ({p.end}) on or before the day it starts ({p.start})")
+                add(
+                    _at(p, "CPPendDate"),
+                    f"the child protection plan ends ({p.end}) on or before the day it starts ({p.start})",
+                )
             for line, day in p.reviews:
                 if day <= p.start:
                     add(line, f"the review conference ({day}) is not after the plan started ({p.start})")
