@@ -1,6 +1,6 @@
 """`openmash import <return>`: records loaded from a statutory return's file.
 
-    openmash import cin-census FILE.xml --user USERNAME [--dry-run] [--progress]
+    openmash import cin-census FILE.xml [--user USERNAME] [--dry-run] [--progress]
 
 Each return's arguments and work live in its own module (openmash.returns.import_cin); this command
 only dispatches. A refused file ends with exit code 1, bad arguments with exit code 2.
