@@ -535,6 +535,17 @@ def can_export(user: User, export: Export) -> bool:
     return False
 
 
+def can_import_records(user: User) -> bool:
+    """Loading a statutory return's history into the records (`openmash import`): it creates and changes
+    children's records in bulk, so only a system administrator in children's social care may."""
+    return bool(
+        user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.SYSTEM_ADMINISTRATOR)
+    )
+
+
 def can_see_who_viewed(user: User, child: Child) -> bool:
     """Managers for children in their service, and information-governance auditors."""
     if user.has_role(Role.AUDITOR) and not is_scrutiny_only(user):
