@@ -25,7 +25,6 @@ and rolls it back, so its counts are those the import would give.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -442,20 +441,15 @@ class _Writer:
 def import_census(
     path: Path | str,
     *,
-    user: User | None,
+    user: User,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check the file whole, then load it (CensusRefused with every problem if it cannot be; nothing is
     then written). `dry_run` does the work and rolls it back.
 
-    `user` is the account importing, which the access policy must allow; None is the command line
-    without an account, which runs with the database's own rights (as `openmash export` does): the
-    audit trail then names the operating-system account that ran it."""
-    operator = getpass.getuser()
-    if user is None:
-        user = User(username=f"command line ({operator})"[:150])
-    elif not policy.can_import_records(user):
+    `user` is the account importing, which the access policy must allow; the audit trail names it."""
+    if not policy.can_import_records(user):
         raise ImportDenied(
             f"{user.get_username()} may not import records: a system administrator in children's social care may"
         )
@@ -478,7 +472,6 @@ def import_census(
                     summary=f"Imported the CIN census file {path.name} ({len(census.children)} children)",
                     detail={
                         "return": "cin-census",
-                        "operator": operator,
                         "file": path.name,
                         "sha256": digest,
                         "reference_date": census.reference_date.isoformat(),

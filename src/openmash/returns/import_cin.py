@@ -1,14 +1,13 @@
 """`openmash import cin-census FILE.xml`: a Children in Need census loaded into the records (arguments
 and the command's work; openmash.returns.census_import does the loading).
 
-    openmash import cin-census FILE.xml [--user USERNAME] [--dry-run] [--progress]
+    openmash import cin-census FILE.xml --user USERNAME [--dry-run] [--progress]
 
 `--user` names the account the import is done as: it must be allowed to import
 (access.policy.can_import_records: a system administrator in children's social care) and the audit
-trail records it. Without it the command runs, like `openmash export`, with the database's own rights
-(whoever can run it can write to the database anyway), and the audit trail names the operating-system
-account that ran it. Exit codes: 0 loaded (or, with --dry-run, loadable), 1 the file is refused (each
-problem printed on standard error, nothing written), 2 bad arguments.
+trail records it, as `openmash export` names the person taking a return. Exit codes: 0 loaded (or,
+with --dry-run, loadable), 1 the file is refused (each problem printed on standard error, nothing
+written), 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -35,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the census XML file")
     parser.add_argument(
         "--user",
-        default=None,
-        help="the account importing, which must be a system administrator (without it: the operating-system account)",
+        required=True,
+        help="the account importing, which must be a system administrator in children's social care",
     )
     parser.add_argument("--dry-run", dest="dry_run", action="store_true", help="check and count only; write nothing")
     parser.add_argument(
@@ -48,11 +47,13 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     path = Path(options["file"])
     if not path.is_file():
         raise CommandError(f"there is no file at {path}", returncode=USAGE)
-    user = None
-    if options["user"] is not None:
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"there is no account {options['user']!r}", returncode=USAGE)
+    user = User.objects.filter(username=options["user"]).first()
+    if user is None:
+        # The same answer as for an account without the right: neither reveals the other.
+        raise CommandError(
+            f"{options['user']} may not import records: a system administrator in children's social care may",
+            returncode=USAGE,
+        )
     shown = options["progress"] or sys.stderr.isatty()
     bars = Progress(
         TextColumn("{task.description:<24}"),
