@@ -20,6 +20,7 @@ from openmash.core.errors import ServiceError
 from openmash.core.models import JourneyEvent
 
 from .rules import check_episode
+from .signals import records_changed
 from .types import Event, EventType
 
 FACTOR_SEPARATOR = ","
@@ -114,6 +115,9 @@ def record_events(*events: Event) -> None:
             )
         else:
             JourneyEvent.objects.filter(pk=pk).update(recorded_at=timezone.now(), **_columns(event))
+    child_ids = frozenset(e.child_id for e in events if e.child_id is not None)
+    if child_ids:
+        records_changed.send(sender=Event, child_ids=child_ids)
 
 
 def replace_events(events: Iterable[Event], *, model: Any = JourneyEvent) -> int:
