@@ -8,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from openmash.accounts.models import User
+from openmash.casework import services as casework
 from openmash.casework.models import Referral
+from openmash.core.errors import ServiceError
 from openmash.core.models import JourneyEvent
 from openmash.journey.rebuild import check_table, rebuild_events
 from openmash.journey.selectors import journey_events
@@ -94,3 +96,24 @@ def test_events_that_change_later_are_updated_in_place(referral: Referral, worke
     end = events.filter(events["event_type"] == "cp_plan_end").row(0, named=True)
     assert (end["code"], end["start_date"]) == ("EMO", D(2024, 6, 14))
     assert check_table() == []
+
+
+def test_a_conference_recorded_on_the_episode_is_an_initial_conference_without_an_enquiry(
+    referral: Referral, worker_user: User
+) -> None:
+    with pytest.raises(ServiceError, match="Saturday"):
+        casework.referral_record_initial_conference(
+            referral=referral, conference_date=D(2024, 5, 18), acting_user=worker_user
+        )
+    referral.refresh_from_db()
+    assert referral.initial_conference_date is None
+    casework.referral_record_initial_conference(
+        referral=referral, conference_date=D(2024, 5, 20), acting_user=worker_user
+    )
+    conference = journey_events().filter(event_type="icpc").row(0, named=True)
+    assert (conference["event_date"], conference["start_date"], conference["episode_id"]) == (
+        D(2024, 5, 20),
+        None,
+        referral.pk,
+    )
+    assert journey_events().equals(rebuild_events())

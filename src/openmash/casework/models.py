@@ -27,6 +27,13 @@ class Referral(TimeStamped, Versioned):
     )
     closure_date = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=3, choices=ReasonForClosure.choices, blank=True)
+    # The census's episode-level DateOfInitialCPC: a conference held in this episode with no Section 47
+    # enquiry recorded in it (a child transferred in whose enquiry was made by the other authority).
+    initial_conference_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="An initial child protection conference held in this episode without a Section 47 enquiry here.",
+    )
     team = models.ForeignKey("workforce.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -35,6 +42,12 @@ class Referral(TimeStamped, Versioned):
             models.CheckConstraint(
                 condition=Q(closure_date__isnull=True) | Q(closure_date__gte=F("referral_date")),
                 name="referral_closed_after_referred",
+            ),
+            # CIN rule 1104: no conference before the referral.
+            models.CheckConstraint(
+                condition=Q(initial_conference_date__isnull=True)
+                | Q(initial_conference_date__gte=F("referral_date")),
+                name="referral_conference_after_referred",
             ),
             # CIN rules 8805/8810: a closure date needs a reason and a reason needs a date.
             models.CheckConstraint(
@@ -97,6 +110,8 @@ class Assessment(TimeStamped, Versioned):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assessments")
     start_date = models.DateField()
     authorised_date = models.DateField(null=True, blank=True)
+    # The census's AssessmentInternalReviewDate: when the assessment was reviewed within the service.
+    internal_review_date = models.DateField(null=True, blank=True)
     authorised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

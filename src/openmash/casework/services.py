@@ -22,7 +22,7 @@ from openmash.accounts.models import User
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReasonForClosure, ReferralSource
 from openmash.core.dates import long_date
 from openmash.core.errors import ServiceError, ensure_not_in_future
-from openmash.core.events import EventType, episode_event, record_events
+from openmash.core.events import EventType, episode_conference_source_id, episode_event, record_events
 from openmash.core.locking import Difference, EditConflict, ensure_current, next_version
 from openmash.people.models import Child
 from openmash.workforce.models import StaffMember, Team
@@ -135,6 +135,25 @@ def referral_close(
             code=reason,
         )
     )
+    return referral
+
+
+@transaction.atomic
+@changes_by_acting_user
+def referral_record_initial_conference(*, referral: Referral, conference_date: dt.date, acting_user: User) -> Referral:
+    """Record an initial child protection conference held in this episode without a Section 47 enquiry
+    recorded here (a child transferred in after the other authority's enquiry): the census's
+    episode-level DateOfInitialCPC. A conference that follows an enquiry is recorded on the enquiry."""
+    referral = _lock_referral(referral)
+    ensure_can_change(acting_user, referral.child)
+    _require_open(referral, "record a conference")
+    if referral.no_further_action:
+        raise ServiceError("This referral was marked no further action, so it cannot have a conference")
+    ensure_not_in_future(conference_date, "conference date", "conference_date")
+    referral.initial_conference_date = conference_date
+    referral.save(update_fields=["initial_conference_date", "updated_at"])
+    # Before the referral, at a weekend or on a bank holiday: refused by the episode check.
+    record_events(episode_event(referral, EventType.ICPC, conference_date, episode_conference_source_id(referral.pk)))
     return referral
 
 

@@ -110,6 +110,7 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
         flag="no_further_action",
         closure_date="closure_date",
         closure_reason="closure_reason",
+        conference="initial_conference_date",
         team_id="team_id",
     )
     frames.append(
@@ -135,6 +136,18 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
             **EPISODE,
         )
     )
+    if not referrals.is_empty():
+        # A conference recorded on the episode itself, with no enquiry behind it (start_date empty);
+        # keyed as openmash.core.events.episode_conference_source_id keys it.
+        frames.append(
+            _events(
+                referrals.filter(pl.col("conference").is_not_null()),
+                EventType.ICPC,
+                event_date="conference",
+                source_id=-pl.col("episode_id"),
+                **EPISODE,
+            )
+        )
     teams = referrals.select("episode_id", "team_id") if not referrals.is_empty() else None
 
     def read_episode(qs: QuerySet[Any], referral: str = "referral", **columns: str) -> pl.DataFrame:

@@ -12,7 +12,7 @@ stored table (and rebuilds it from the records to check it).
 from .rules import Refusal, check_episode
 from .signals import records_changed
 from .store import decode_factors, encode_factors, episode_events, record_events, replace_events
-from .types import EVENT_LABELS, EVENT_NOUNS, Event, EventType, episode_event
+from .types import EVENT_LABELS, EVENT_NOUNS, Event, EventType, episode_conference_source_id, episode_event
 
 __all__ = [
     "EVENT_LABELS",
@@ -23,6 +23,7 @@ __all__ = [
     "check_episode",
     "decode_factors",
     "encode_factors",
+    "episode_conference_source_id",
     "episode_event",
     "episode_events",
     "record_events",

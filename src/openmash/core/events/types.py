@@ -71,6 +71,13 @@ STARTED_BY: dict[EventType, EventType] = {
 Key = tuple[str, int]
 
 
+def episode_conference_source_id(episode_id: int) -> int:
+    """The source_id of an initial conference recorded on the episode itself (the census's
+    CINdetails-level DateOfInitialCPC, with no Section 47 enquiry behind it): the referral's id
+    negated, so it never meets the id of an enquiry, whose conferences are keyed by the enquiry."""
+    return -episode_id
+
+
 @dataclass(frozen=True)
 class Event:
     """One row of the journey-events table (columns described in openmash.journey.schema)."""
