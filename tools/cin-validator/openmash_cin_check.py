@@ -1,0 +1,518 @@
+"""Check a Children in Need census file with DfE's validation rules (the csc-validator-be-cin package).
+
+Run by the interpreter of the census-rules environment (.venv-cin, built by `make env`), never by the
+application's: the package needs pandas 1.5 and numpy 1. It must not import openmash.
+
+    openmash_cin_check.py FILE.xml --ruleset cin2024_25 [--loader one-pass|package] [--json OUT]
+    openmash_cin_check.py FILE.xml --ruleset cin2024_25 --compare-loaders [--json OUT]
+
+The rules are the package's own, run by its CinValidator over the tables its process_data prepares. Only
+the loading differs. The package's loader (`--loader package`, cin_validator.convert_data) concatenates
+one small DataFrame per child and block onto the growing tables, which takes quadratic time (about
+half a minute for 5,000 children, twenty minutes for 50,000). The one-pass loader reads the file once with
+ElementTree.iterparse, keeps plain lists per table and builds each DataFrame once at the end, reproducing
+the package's tables exactly, quirks included:
+
+- the same columns in the same order, every column of object dtype (ID columns hold Python ints), a
+  RangeIndex once a table has been appended to and an empty object Index for a table never appended to;
+- CINdetailsID counts the child's CINdetails blocks from 1, AssessmentID and CPPID count within their
+  CINdetails block from 1;
+- only the first CPPreviewDate of each Reviews block is read, and Reviews blocks without one are skipped;
+- only the first Header and the first Children element under the root are read, and ChildProtectionPlans
+  or Reviews directly under a Child are read too (after the child's CINdetails, numbered as the package
+  numbers them);
+- a missing element is pd.NA and an empty one None, and then pandas' concatenation rules for missing
+  values are applied as the package's repeated pd.concat applies them: in each block a child (or
+  CINdetails, plan, assessment) adds, a group of columns pandas keeps together whose values are all missing
+  becomes all None (when its first value is None) or all NaN; a table's leading run of such blocks takes
+  the fill of its first block, except the very last block when the whole group is missing throughout.
+
+`--compare-loaders` runs both loaders and the rules after each and reports whether the tables (before and
+after process_data, value by value and type by type) and the findings are identical.
+
+Output (JSON, to --json or stdout): findings [{rule, kind, message, la_child_id, table, fields, values}],
+counts, timings (load_seconds, rules_seconds), the rules that failed to run, and for --compare-loaders
+the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import json
+import math
+import sys
+import time
+import warnings
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pandas as pd
+
+from cin_validator import cin_validator
+from cin_validator.ingress import XMLtoCSV
+from cin_validator.rule_engine import RuleType
+
+TABLES = [
+    "Header",
+    "ChildIdentifiers",
+    "ChildCharacteristics",
+    "ChildProtectionPlans",
+    "CINdetails",
+    "CINplanDates",
+    "Reviews",
+    "Section47",
+    "Assessments",
+    "AssessmentFactorsList",
+    "Disabilities",
+]
+ID_COLS = XMLtoCSV.id_cols
+
+
+def _columns(table: str) -> list[str]:
+    return list(getattr(XMLtoCSV, table).columns)
+
+
+def _elements(table: str) -> list[str]:
+    # The package's own order: a set difference, so it follows this process's string hashing; it decides
+    # whether pandas reorders a block's columns, and so which columns pandas tests together for missing
+    # values (see _units).
+    return list(set(_columns(table)).difference(set(ID_COLS)))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+class _Table:
+    """A table built as the package builds it, one appended block at a time, without the copying."""
+
+    def __init__(self, name: str, key_order: list[str], id_columns: set[str]) -> None:
+        self.name = name
+        self.columns = _columns(name)
+        self.data: dict[str, list[Any]] = {column: [] for column in self.columns}
+        self.appended = False
+        self.units = self._units(key_order, id_columns)
+        # Per unit: the fill of the table's first block when it was all missing, and the first row of the
+        # latest block appended while the table was still all missing in that unit.
+        self.first_fill: list[Any] = [None] * len(self.units)
+        self.leading = [True] * len(self.units)
+        self.lead_last_start = [0] * len(self.units)
+
+    def _units(self, key_order: list[str], id_columns: set[str]) -> list[list[str]]:
+        # A block the package appends is pd.DataFrame(list of dicts): one int64 block (the ID columns)
+        # and one object block. When its columns are already in the table's order pandas keeps runs of
+        # neighbouring object columns as one unit; otherwise it reorders them column by column.
+        if key_order != self.columns:
+            return [[column] for column in self.columns]
+        units: list[list[str]] = []
+        for column in self.columns:
+            kind = column in id_columns
+            if units and (units[-1][0] in id_columns) == kind and not kind:
+                units[-1].append(column)
+            else:
+                units.append([column])
+        return units
+
+    def append(self, rows: list[dict[str, Any]]) -> None:
+        """One pd.concat of the package: rows is the block it appends (possibly empty)."""
+        self.appended = True
+        if not rows:
+            return  # pandas drops an empty frame before concatenating
+        start = len(self.data[self.columns[0]])
+        for u, unit in enumerate(self.units):
+            values = [[row[column] for row in rows] for column in unit]
+            all_missing = all(_missing(v) for column_values in values for v in column_values)
+            if all_missing:
+                fill = None if values[0][0] is None else float("nan")
+                values = [[fill] * len(rows) for _ in unit]
+            if self.leading[u]:
+                if start == 0:
+                    self.first_fill[u] = values[0][0]
+                self.lead_last_start[u] = start
+                self.leading[u] = all_missing
+            for column, column_values in zip(unit, values):
+                self.data[column].extend(column_values)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.appended:
+            return getattr(XMLtoCSV, self.name).copy()
+        # While a unit is all missing, every concatenation refills what came before from its first value.
+        for u, unit in enumerate(self.units):
+            for column in unit:
+                self.data[column][: self.lead_last_start[u]] = [self.first_fill[u]] * self.lead_last_start[u]
+        rows = len(self.data[self.columns[0]])
+        frame = pd.DataFrame(
+            {column: pd.Series(values, dtype=object, index=pd.RangeIndex(rows)) for column, values in self.data.items()},
+            columns=self.columns,
+        )
+        return frame
+
+
+def _text(block: Any, name: str) -> Any:
+    # utils.get_values: the first such child's text (None when empty), pd.NA when it or the block is absent
+    if block is None:
+        return pd.NA
+    element = block.find(name)
+    return pd.NA if element is None else element.text
+
+
+class OnePassLoader:
+    """The package's tables from one pass over the file (see the module docstring)."""
+
+    def __init__(self) -> None:
+        el = {name: _elements(name) for name in TABLES}
+        self.el = el
+        ids = set(ID_COLS)
+        self.tables = {
+            "ChildIdentifiers": _Table("ChildIdentifiers", _columns("ChildIdentifiers"), ids),
+            "ChildCharacteristics": _Table("ChildCharacteristics", ["LAchildID", *el["ChildCharacteristics"]], ids),
+            "Disabilities": _Table("Disabilities", ["LAchildID", *el["Disabilities"]], ids),
+            "CINdetails": _Table("CINdetails", ["LAchildID", "CINdetailsID", *el["CINdetails"]], ids),
+            "Assessments": _Table("Assessments", ["LAchildID", "CINdetailsID", "AssessmentID", *el["Assessments"]], ids),
+            "AssessmentFactorsList": _Table(
+                "AssessmentFactorsList",
+                ["LAchildID", "CINdetailsID", "AssessmentID", *el["AssessmentFactorsList"]],
+                ids,
+            ),
+            "CINplanDates": _Table("CINplanDates", ["LAchildID", "CINdetailsID", *el["CINplanDates"]], ids),
+            "Section47": _Table("Section47", ["LAchildID", "CINdetailsID", *el["Section47"]], ids),
+            "ChildProtectionPlans": _Table(
+                "ChildProtectionPlans", ["LAchildID", "CINdetailsID", "CPPID", *el["ChildProtectionPlans"]], ids
+            ),
+            "Reviews": _Table("Reviews", ["LAchildID", "CINdetailsID", "CPPID", *el["Reviews"]], ids),
+        }
+        self.header: pd.DataFrame | None = None
+
+    def load(self, path: str) -> dict[str, pd.DataFrame]:
+        depth = 0
+        root = None
+        header_seen = children_seen = False
+        children_element = None
+        for event, element in ET.iterparse(path, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    root = element
+                elif depth == 2 and element.tag == "Children" and not children_seen:
+                    children_seen = True
+                    children_element = element
+                continue
+            depth -= 1
+            if depth == 1 and element.tag == "Header" and not header_seen:
+                header_seen = True
+                self.header = self._header(element)
+            elif depth == 2 and element.tag == "Child" and children_element is not None and element in children_element:
+                self._child(element)
+                children_element.remove(element)
+        if root is None or self.header is None:
+            raise ValueError("the file has no Header")
+        if children_element is None:
+            raise ValueError("the file has no Children")
+        result = {"Header": self.header}
+        for name in TABLES[1:]:
+            result[name] = self.tables[name].frame()
+        return result
+
+    def _header(self, header: Any) -> pd.DataFrame:
+        values: dict[str, Any] = {}
+        details = header.find("CollectionDetails")
+        for name in ["Collection", "Year", "ReferenceDate"]:
+            values[name] = _text(details, name)
+        source = header.find("Source")
+        for name in ["SourceLevel", "LEA", "SoftwareCode", "Release", "SerialNo", "DateTime"]:
+            values[name] = _text(source, name)
+        return pd.DataFrame.from_dict([values])
+
+    def _child(self, child: Any) -> None:
+        t, el = self.tables, self.el
+        identifiers = child.find("ChildIdentifiers")
+        row = {name: _text(identifiers, name) for name in t["ChildIdentifiers"].columns}
+        child_id = row["LAchildID"]
+        t["ChildIdentifiers"].append([row])
+        characteristics = child.find("ChildCharacteristics")
+        row = {"LAchildID": child_id}
+        for name in el["ChildCharacteristics"]:
+            row[name] = _text(characteristics, name)
+        t["ChildCharacteristics"].append([row])
+        # As in the package, a child without ChildCharacteristics stops the load (AttributeError).
+        disabilities = characteristics.find("Disabilities")
+        if disabilities is not None:
+            rows = []
+            for disability in disabilities:
+                row = {"LAchildID": child_id}
+                for name in el["Disabilities"]:
+                    row[name] = _text(disability, name)
+                row["Disability"] = disability.text
+                rows.append(row)
+            t["Disabilities"].append(rows)
+
+        details_rows = []
+        details_id = 0
+        for details in child.findall("CINdetails"):
+            details_id += 1
+            row = {"LAchildID": child_id, "CINdetailsID": details_id}
+            for name in el["CINdetails"]:
+                row[name] = _text(details, name)
+            details_rows.append(row)
+            self._assessments(details, child_id, details_id)
+            for table, tag in (("CINplanDates", "CINPlanDates"), ("Section47", "Section47")):
+                rows = []
+                for block in details.findall(tag):
+                    row = {"LAchildID": child_id, "CINdetailsID": details_id}
+                    for name in el[table]:
+                        row[name] = _text(block, name)
+                    rows.append(row)
+                t[table].append(rows)
+            self._plans(details, child_id, details_id)
+        t["CINdetails"].append(details_rows)
+        # The package also looks for plans and reviews directly under the Child.
+        plans = self._plans(child, child_id, details_id)
+        self._reviews(child, child_id, details_id, plans)
+
+    def _assessments(self, details: Any, child_id: Any, details_id: int) -> None:
+        t, el = self.tables, self.el
+        rows = []
+        assessment_id = 0
+        for assessment in details.findall("Assessments"):
+            assessment_id += 1
+            row = {"LAchildID": child_id, "CINdetailsID": details_id, "AssessmentID": assessment_id}
+            for name in el["Assessments"]:
+                row[name] = _text(assessment, name)
+            factors = assessment.find("FactorsIdentifiedAtAssessment")
+            if factors is not None and len(factors) != 0:
+                factor_rows = []
+                for factor in factors:
+                    factor_row = {"LAchildID": child_id, "CINdetailsID": details_id, "AssessmentID": assessment_id}
+                    for name in el["AssessmentFactorsList"]:
+                        factor_row[name] = _text(factor, name)
+                    factor_row["AssessmentFactor"] = factor.text
+                    factor_rows.append(factor_row)
+                t["AssessmentFactorsList"].append(factor_rows)
+                row["AssessmentFactors"] = [r["AssessmentFactor"] for r in factor_rows]
+            rows.append(row)
+        t["Assessments"].append(rows)
+
+    def _plans(self, parent: Any, child_id: Any, details_id: int) -> int:
+        rows = []
+        plan_id = 0
+        for plan in parent.findall("ChildProtectionPlans"):
+            plan_id += 1
+            row = {"LAchildID": child_id, "CINdetailsID": details_id, "CPPID": plan_id}
+            for name in self.el["ChildProtectionPlans"]:
+                row[name] = _text(plan, name)
+            rows.append(row)
+            self._reviews(plan, child_id, details_id, plan_id)
+        self.tables["ChildProtectionPlans"].append(rows)
+        return plan_id
+
+    def _reviews(self, parent: Any, child_id: Any, details_id: int, plan_id: int) -> None:
+        rows = []
+        # Reviews[CPPreviewDate]: only blocks holding a date, and of those only the first date is read.
+        for review in parent.findall("Reviews[CPPreviewDate]"):
+            row = {"LAchildID": child_id, "CINdetailsID": details_id, "CPPID": plan_id}
+            for name in self.el["Reviews"]:
+                row[name] = _text(review, name)
+            rows.append(row)
+        self.tables["Reviews"].append(rows)
+
+
+def package_load(path: str) -> dict[str, pd.DataFrame]:
+    return cin_validator.convert_data(ET.parse(path).getroot())
+
+
+def load(path: str, loader: str) -> dict[str, pd.DataFrame]:
+    if loader == "package":
+        return package_load(path)
+    return OnePassLoader().load(path)
+
+
+def _registry(ruleset: str) -> Any:
+    return importlib.import_module(f"cin_validator.rules.{ruleset}").registry
+
+
+def _kind(registry: Any, code: str) -> str:
+    rule = registry.get(str(code))
+    if rule is not None:
+        return "query" if rule.rule_type == RuleType.QUERY else "error"
+    return "query" if str(code).endswith("Q") else "error"
+
+
+def _plain(value: Any) -> str | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+LOCATORS = ["CINdetailsID", "AssessmentID", "CPPID"]
+
+
+def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[str, Any]], list[str], float]:
+    """The package's rules over process_data'd tables: findings, rules that failed to run, seconds."""
+    registry = _registry(ruleset)
+    started = time.perf_counter()
+    printed = io.StringIO()
+    # CinValidator prints (and skips) a rule that raises; keep stdout for the JSON and report them.
+    with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        validator = cin_validator.CinValidator(tables, registry)
+    seconds = time.perf_counter() - started
+    failed = [line for line in printed.getvalue().splitlines() if line.startswith("Error with rule")]
+
+    details = tables["CINdetails"]
+    referral_dates = {
+        (child, number): _plain(date)
+        for child, number, date in zip(details["LAchildID"], details["CINdetailsID"], details["CINreferralDate"])
+    }
+    grouped: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    report = validator.user_report
+    if len(report):
+        for row in report.itertuples(index=False):
+            table = None if row.tables_affected in ("nan", "None") else row.tables_affected
+            child = None if row.LAchildID in ("nan", "None", "<NA>") else row.LAchildID
+            row_id = int(row.ROW_ID)
+            key = (str(row.rule_code), child or "", table or "", row_id)
+            finding = grouped.get(key)
+            if finding is None:
+                finding = grouped[key] = {
+                    "rule": str(row.rule_code),
+                    "kind": _kind(registry, row.rule_code),
+                    "message": row.rule_description,
+                    "la_child_id": child,
+                    "table": table,
+                    "row": row_id,
+                    "fields": [],
+                    "values": {},
+                }
+                source = tables.get(table) if table else None
+                if source is not None and 0 <= row_id < len(source):
+                    record = source.iloc[row_id]
+                    for column in LOCATORS:
+                        if column in source.columns:
+                            finding["values"][column] = _plain(record[column])
+                    if "CINdetailsID" in source.columns:
+                        finding["values"]["CINreferralDate"] = referral_dates.get(
+                            (record["LAchildID"], record["CINdetailsID"])
+                        )
+            finding["fields"].append(row.columns_affected)
+            finding["values"][row.columns_affected] = None if row.value_flagged in ("nan", "NaT", "<NA>", "None") else row.value_flagged
+    findings = list(grouped.values())
+    for finding in findings:
+        finding["fields"] = sorted(set(finding["fields"]))
+    # Return-level rules carry no location: one finding each.
+    la_issues = validator.la_rule_issues
+    if len(la_issues):
+        for row in la_issues.drop_duplicates().itertuples(index=False):
+            findings.append(
+                {
+                    "rule": str(row.rule_code),
+                    "kind": _kind(registry, row.rule_code),
+                    "message": row.rule_description,
+                    "la_child_id": None,
+                    "table": None,
+                    "row": None,
+                    "fields": [],
+                    "values": {},
+                }
+            )
+    findings.sort(key=lambda f: (f["rule"], f["la_child_id"] or "", f["table"] or "", -1 if f["row"] is None else f["row"]))
+    return findings, failed, seconds
+
+
+def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    started = time.perf_counter()
+    raw = load(path, loader)
+    raw_copy = {name: table.copy(deep=True) for name, table in raw.items()}
+    tables = cin_validator.process_data(raw)
+    load_seconds = time.perf_counter() - started
+    findings, failed, rules_seconds = validate(tables, ruleset)
+    result = {
+        "file": path,
+        "ruleset": ruleset,
+        "loader": loader,
+        "findings": findings,
+        "counts": {
+            "findings": len(findings),
+            "errors": sum(f["kind"] == "error" for f in findings),
+            "queries": sum(f["kind"] == "query" for f in findings),
+            "children": int(len(tables["ChildIdentifiers"])),
+        },
+        "rules_failed_to_run": failed,
+        "timings": {"load_seconds": round(load_seconds, 3), "rules_seconds": round(rules_seconds, 3)},
+    }
+    return result, raw_copy, tables
+
+
+def _same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> list[str]:
+    """Where two sets of tables differ: frame equality, then the type of every value (pd.NA, NaN, None...)."""
+    differences = []
+    for name in TABLES:
+        a, b = left[name], right[name]
+        try:
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+        except AssertionError as error:
+            differences.append(f"{name}: {str(error).splitlines()[0:3]}")
+            continue
+        if not a.index.equals(b.index) or type(a.index) is not type(b.index):
+            differences.append(f"{name}: index {type(a.index).__name__} != {type(b.index).__name__}")
+        for column in a.columns:
+            types_a = [type(v).__name__ for v in a[column].tolist()]
+            types_b = [type(v).__name__ for v in b[column].tolist()]
+            if types_a != types_b:
+                at = next(i for i, (x, y) in enumerate(zip(types_a, types_b)) if x != y)
+                differences.append(f"{name}.{column}: row {at} {types_a[at]} != {types_b[at]}")
+    return differences
+
+
+def compare(path: str, ruleset: str) -> dict[str, Any]:
+    one_pass, raw_one, tables_one = run(path, ruleset, "one-pass")
+    package, raw_package, tables_package = run(path, ruleset, "package")
+    raw_differences = _same_tables(raw_one, raw_package)
+    processed_differences = _same_tables(tables_one, tables_package)
+    return {
+        **one_pass,
+        "comparison": {
+            "tables_identical": not raw_differences and not processed_differences,
+            "findings_identical": one_pass["findings"] == package["findings"]
+            and one_pass["rules_failed_to_run"] == package["rules_failed_to_run"],
+            "table_differences": raw_differences + processed_differences,
+            "package_timings": package["timings"],
+            "package_counts": package["counts"],
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file")
+    parser.add_argument("--ruleset", required=True, help="e.g. cin2024_25")
+    parser.add_argument("--loader", choices=["one-pass", "package"], default="one-pass")
+    parser.add_argument("--compare-loaders", action="store_true")
+    parser.add_argument("--json", help="write the result here instead of stdout")
+    args = parser.parse_args(argv)
+    try:
+        _registry(args.ruleset)
+    except ModuleNotFoundError:
+        print(f"unknown ruleset {args.ruleset!r}", file=sys.stderr)
+        return 2
+    if args.compare_loaders:
+        result = compare(args.file, args.ruleset)
+    else:
+        result = run(args.file, args.ruleset, args.loader)[0]
+    text = json.dumps(result, indent=1, default=str)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
