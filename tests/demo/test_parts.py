@@ -38,7 +38,7 @@ def test_identifiers_and_addresses_are_valid() -> None:
     rng = stream(0, 2)
     assert all(valid_nhs_number(n) and n.startswith("999") for n in names.nhs_numbers(rng, 2000).to_list())
     upns = names.upns(np.arange(1, 3001), np.full(3000, 2021)).to_list()
-    assert all(valid_upn(u) for u in upns)
+    assert all(valid_upn(u) and u[1:4] == names.UPN_LA_CODE for u in upns)
     assert len(set(upns)) == 3000
     _, postcodes = names.addresses(rng, 500)
     for postcode in postcodes.to_list():

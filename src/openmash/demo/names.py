@@ -2,8 +2,8 @@
 
 All made up: common British first names and surnames (weighted towards the family's ethnic
 background), streets and neighbourhoods of an invented borough with its own postcode area "DB"
-(not used by Royal Mail), NHS numbers from the 999 range (never issued to patients) and UPNs with the
-demo local authority code 999.
+(not used by Royal Mail), NHS numbers from the 999 range (never issued to patients) and UPNs whose
+local authority part is UPN_LA_CODE.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import polars as pl
 
 from openmash.people.identifiers import _UPN_CHECK_LETTERS as UPN_CHECK_LETTERS
 
-DEMO_LA_CODE = "999"
+# The LA number inside a UPN must be one DfE recognises (census rule 1530 is an error, so a return
+# holding the made-up 999 could not be submitted): the first code on DfE's accepted list, so that the
+# demo borough's census passes. The borough's own number (settings.OPENMASH_LA_CODE) stays 999.
+UPN_LA_CODE = "001"
 POSTCODE_AREA = "DB"
 
 GIRLS = {
@@ -709,12 +712,12 @@ def nhs_numbers(rng: np.random.Generator, n: int) -> pl.Series:
 
 
 def upns(serials: np.ndarray, allocation_year: np.ndarray) -> pl.Series:
-    """UPNs: check letter, LA code 999, a 4-digit school number, 2-digit year, 3-digit serial (the check
+    """UPNs: check letter, LA code UPN_LA_CODE, a 4-digit school number, 2-digit year, 3-digit serial (the check
     letter as people.identifiers.upn_check_letter works it out, vectorised)."""
     school = 2000 + (np.asarray(serials, dtype=np.int64) // 1000) % 8000
     year = np.asarray(allocation_year, dtype=np.int64) % 100
     serial = np.asarray(serials, dtype=np.int64) % 1000
-    number = (int(DEMO_LA_CODE) * 10**9 + school * 10**5 + year * 10**3 + serial).astype(np.int64)
+    number = (int(UPN_LA_CODE) * 10**9 + school * 10**5 + year * 10**3 + serial).astype(np.int64)
     digits = (number[:, None] // 10 ** np.arange(11, -1, -1, dtype=np.int64)) % 10
     total = digits @ np.arange(2, 14, dtype=np.int64)
     letters = np.asarray(list(UPN_CHECK_LETTERS), dtype=object)[total % 23]

@@ -338,7 +338,10 @@ def _episodes(
     reason = np.full(n, 6)  # RC7 services ceased
     not_need = live & ~in_need
     closure = np.where(not_need, after_a + rng.integers(0, 8, n), closure)
-    reason = np.where(not_need, np.where(rng.random(n) < 0.65, 7, 8), reason)  # RC8 / RC9
+    # RC8 / RC9 "closed after assessment" only where the assessment was all there was: an episode with a
+    # Section 47 enquiry closes RC7 (census rule 2990).
+    after_assessment = np.where(rng.random(n) < 0.65, 7, 8)  # RC8 / RC9
+    reason = np.where(not_need, np.where(s47a, 6, after_assessment), reason)
     closure = np.where(services_only, after_a + rng.integers(30, 300, n), closure)
     closure = np.where(cin & ~plan_b, cin1_end + rng.integers(0, 22, n), closure)
     closure = np.where(step_down, cin2_end + rng.integers(0, 15, n), closure)
