@@ -50,6 +50,8 @@ class _Place:
     model: type[Model]
     child_path: str
     dates: dict[str, str]
+    # The episode's referral date, which the validator gives with each record of the episode.
+    referral_date_path: str = "referral__referral_date"
 
 
 PLACES: dict[str, _Place] = {
@@ -58,6 +60,7 @@ PLACES: dict[str, _Place] = {
         Referral,
         "child_id",
         {"CINreferralDate": "referral_date", "CINclosureDate": "closure_date"},
+        "referral_date",
     ),
     "Assessments": _Place(
         Finding.RecordType.ASSESSMENT,
@@ -88,6 +91,7 @@ PLACES: dict[str, _Place] = {
         ChildProtectionReview,
         "plan__referral__child_id",
         {"CPPreviewDate": "review_date"},
+        "plan__referral__referral_date",
     ),
 }
 
@@ -109,9 +113,9 @@ class _Locator:
         ids = list(child_ids)
         self._rows: dict[str, list[dict[str, Any]]] = {}
         for table, place in PLACES.items():
-            columns = ["pk", place.child_path, *place.dates.values()]
+            columns = list(dict.fromkeys(["pk", place.child_path, place.referral_date_path, *place.dates.values()]))
             self._rows[table] = [
-                {"child_id": row[place.child_path], **row}
+                {**row, "child_id": row[place.child_path], "_referral_date": row[place.referral_date_path]}
                 for row in place.model._default_manager.filter(**{f"{place.child_path}__in": ids}).values(*columns)
             ]
 
@@ -120,6 +124,8 @@ class _Locator:
         if place is None:
             return Finding.RecordType.CHILD, None
         wanted = {place.dates[k]: _date(v) for k, v in values.items() if k in place.dates and _date(v) is not None}
+        if "CINreferralDate" in values and table != "CINdetails":
+            wanted["_referral_date"] = _date(values["CINreferralDate"])
         best: tuple[int, int | None] = (0, None)
         for row in self._rows[table]:
             if row["child_id"] != child_id:
@@ -185,7 +191,7 @@ def _findings(raw: list[Any], *, only: set[int] | None = None) -> list[Finding]:
         child_id = by_la_id.get(f.la_child_id or "")
         if child_id is None or child_id not in child_ids:
             continue
-        values = {str(k): str(v) for k, v in (f.values or {}).items()}
+        values = {str(k): "" if v is None else str(v) for k, v in (f.values or {}).items()}
         key = (child_id, f.rule, f.table, tuple(sorted(values.items())))
         if key in seen:
             continue

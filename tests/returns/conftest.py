@@ -1,0 +1,3 @@
+from ._dfe_shim import install
+
+install()
