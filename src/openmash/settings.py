@@ -288,3 +288,5 @@ OPENMASH_CP_VISIT_WORKING_DAYS = int(os.environ.get("OPENMASH_CP_VISIT_WORKING_D
 OPENMASH_CIN_VISIT_WORKING_DAYS = int(os.environ.get("OPENMASH_CIN_VISIT_WORKING_DAYS", "20"))
 # Requests a minute each partner API token may make (0: no limit); see docs/api.md.
 OPENMASH_API_REQUESTS_PER_MINUTE = int(os.environ.get("OPENMASH_API_REQUESTS_PER_MINUTE", "120"))
+# The environment DfE's census validation rules run in (built by `make env`; see docs/returns.md).
+OPENMASH_CIN_RULES_ENV = Path(os.environ.get("OPENMASH_CIN_RULES_ENV", PROJECT_DIR / ".venv-cin"))

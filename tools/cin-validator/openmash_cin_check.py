@@ -82,73 +82,122 @@ def _elements(table: str) -> list[str]:
     return list(set(_columns(table)).difference(set(ID_COLS)))
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+# What pd.concat's handling of missing values depends on: the class of each value, not the value.
+VALUE, LIST, NONE, NA, NAN, INT = "v", "l", "none", "na", "nan", "i"
+_DUMMY = {VALUE: "x", NONE: None, NA: pd.NA, NAN: float("nan"), INT: 1}
+
+
+def _class(value: Any) -> str:
+    if value is None:
+        return NONE
+    if value is pd.NA:
+        return NA
+    if isinstance(value, float) and math.isnan(value):
+        return NAN
+    if isinstance(value, list):
+        return LIST
+    if isinstance(value, int):
+        return INT
+    return VALUE
+
+
+def _dummy(cls: str) -> Any:
+    return ["x"] if cls == LIST else _DUMMY[cls]
 
 
 class _Table:
-    """A table built as the package builds it, one appended block at a time, without the copying."""
+    """A table built as the package builds it, one appended block at a time, without its copying.
 
-    def __init__(self, name: str, key_order: list[str], id_columns: set[str]) -> None:
+    The package grows each table by pd.concat([table, pd.DataFrame(block_rows)]), once per child (or
+    CINdetails, plan, assessment). Besides appending, each such concat may turn missing values into None or
+    NaN: in the appended block, and (while a column has held nothing but missing values) in the whole table
+    so far. Which, depends on pandas' internal block layout and on the classes of the values (a string, a
+    list, None, pd.NA, NaN) — not on the values themselves. So this table keeps the real values in lists,
+    and learns each effect from pandas itself: a small stand-in table (its first row, and the first row of
+    each class in each column, in the real table's block layout) is concatenated with a stand-in block of
+    the same shape and classes, and the outcome is remembered for the next block of the same pattern.
+    """
+
+    def __init__(self, name: str, key_order: list[str]) -> None:
         self.name = name
         self.columns = _columns(name)
+        self.key_order = key_order
         self.data: dict[str, list[Any]] = {column: [] for column in self.columns}
+        self.rows = 0
         self.appended = False
-        self.units = self._units(key_order, id_columns)
-        # Per unit: the fill of the table's first block when it was all missing, and the first row of the
-        # latest block appended while the table was still all missing in that unit.
-        self.first_fill: list[Any] = [None] * len(self.units)
-        self.leading = [True] * len(self.units)
-        self.lead_last_start = [0] * len(self.units)
+        # a refill of the leading rows of a column: (rows, fill), the last one wins
+        self.refill: dict[str, tuple[int, Any]] = {}
+        template = getattr(XMLtoCSV, name)
+        self.state = self._signature(template)
+        self.stand_ins: dict[Any, pd.DataFrame] = {self.state: template}
+        self.learnt: dict[Any, Any] = {}
 
-    def _units(self, key_order: list[str], id_columns: set[str]) -> list[list[str]]:
-        # A block the package appends is pd.DataFrame(list of dicts): one int64 block (the ID columns)
-        # and one object block. When its columns are already in the table's order pandas keeps runs of
-        # neighbouring object columns as one unit; otherwise it reorders them column by column.
-        if key_order != self.columns:
-            return [[column] for column in self.columns]
-        units: list[list[str]] = []
+    @staticmethod
+    def _signature(frame: pd.DataFrame) -> Any:
+        layout = tuple((tuple(block.mgr_locs.as_array), str(block.dtype)) for block in frame._mgr.blocks)
+        classes = tuple(tuple(_class(v) for v in frame[column].tolist()) for column in frame.columns)
+        return layout, classes
+
+    def _learn(self, pattern: tuple[tuple[str, ...], ...]) -> Any:
+        stand_in = self.stand_ins[self.state]
+        before = len(stand_in)
+        block = pd.DataFrame([{column: _dummy(cls) for column, cls in zip(self.key_order, row)} for row in pattern])
+        result = pd.concat([stand_in, block], ignore_index=True)
+        position = {column: i for i, column in enumerate(self.key_order)}
+        refills = {}
         for column in self.columns:
-            kind = column in id_columns
-            if units and (units[-1][0] in id_columns) == kind and not kind:
-                units[-1].append(column)
-            else:
-                units.append([column])
-        return units
+            old = [_class(v) for v in stand_in[column].tolist()]
+            new = [_class(v) for v in result[column].tolist()]
+            if old != new[:before]:
+                refills[column] = None if new[0] == NONE else float("nan")
+        changes = []
+        for r, row in enumerate(pattern):
+            for column in self.columns:
+                cls = _class(result[column].iat[before + r])
+                if cls != row[position[column]]:
+                    changes.append((r, column, None if cls == NONE else float("nan")))
+        keep = {0}
+        for column in self.columns:
+            seen: set[str] = set()
+            for r, v in enumerate(result[column].tolist()):
+                cls = _class(v)
+                if cls not in seen:
+                    seen.add(cls)
+                    keep.add(r)
+        smaller = result.take(sorted(keep)).reset_index(drop=True)
+        state = self._signature(smaller)
+        self.stand_ins.setdefault(state, smaller)
+        return refills, changes, state
 
     def append(self, rows: list[dict[str, Any]]) -> None:
         """One pd.concat of the package: rows is the block it appends (possibly empty)."""
         self.appended = True
         if not rows:
             return  # pandas drops an empty frame before concatenating
-        start = len(self.data[self.columns[0]])
-        for u, unit in enumerate(self.units):
-            values = [[row[column] for row in rows] for column in unit]
-            all_missing = all(_missing(v) for column_values in values for v in column_values)
-            if all_missing:
-                fill = None if values[0][0] is None else float("nan")
-                values = [[fill] * len(rows) for _ in unit]
-            if self.leading[u]:
-                if start == 0:
-                    self.first_fill[u] = values[0][0]
-                self.lead_last_start[u] = start
-                self.leading[u] = all_missing
-            for column, column_values in zip(unit, values):
-                self.data[column].extend(column_values)
+        pattern = tuple(tuple(_class(row[column]) for column in self.key_order) for row in rows)
+        key = (self.state, pattern)
+        outcome = self.learnt.get(key)
+        if outcome is None:
+            outcome = self.learnt[key] = self._learn(pattern)
+        refills, changes, self.state = outcome
+        for column, fill in refills.items():
+            self.refill[column] = (self.rows, fill)
+        for column in self.columns:
+            self.data[column].extend(row[column] for row in rows)
+        for r, column, fill in changes:
+            self.data[column][self.rows + r] = fill
+        self.rows += len(rows)
 
     def frame(self) -> pd.DataFrame:
         if not self.appended:
             return getattr(XMLtoCSV, self.name).copy()
-        # While a unit is all missing, every concatenation refills what came before from its first value.
-        for u, unit in enumerate(self.units):
-            for column in unit:
-                self.data[column][: self.lead_last_start[u]] = [self.first_fill[u]] * self.lead_last_start[u]
-        rows = len(self.data[self.columns[0]])
-        frame = pd.DataFrame(
-            {column: pd.Series(values, dtype=object, index=pd.RangeIndex(rows)) for column, values in self.data.items()},
+        for column, (upto, fill) in self.refill.items():
+            self.data[column][:upto] = [fill] * upto
+        index = pd.RangeIndex(self.rows)
+        return pd.DataFrame(
+            {column: pd.Series(values, dtype=object, index=index) for column, values in self.data.items()},
             columns=self.columns,
         )
-        return frame
 
 
 def _text(block: Any, name: str) -> Any:
@@ -165,24 +214,22 @@ class OnePassLoader:
     def __init__(self) -> None:
         el = {name: _elements(name) for name in TABLES}
         self.el = el
-        ids = set(ID_COLS)
         self.tables = {
-            "ChildIdentifiers": _Table("ChildIdentifiers", _columns("ChildIdentifiers"), ids),
-            "ChildCharacteristics": _Table("ChildCharacteristics", ["LAchildID", *el["ChildCharacteristics"]], ids),
-            "Disabilities": _Table("Disabilities", ["LAchildID", *el["Disabilities"]], ids),
-            "CINdetails": _Table("CINdetails", ["LAchildID", "CINdetailsID", *el["CINdetails"]], ids),
-            "Assessments": _Table("Assessments", ["LAchildID", "CINdetailsID", "AssessmentID", *el["Assessments"]], ids),
+            "ChildIdentifiers": _Table("ChildIdentifiers", _columns("ChildIdentifiers")),
+            "ChildCharacteristics": _Table("ChildCharacteristics", ["LAchildID", *el["ChildCharacteristics"]]),
+            "Disabilities": _Table("Disabilities", ["LAchildID", *el["Disabilities"]]),
+            "CINdetails": _Table("CINdetails", ["LAchildID", "CINdetailsID", *el["CINdetails"]]),
+            "Assessments": _Table("Assessments", ["LAchildID", "CINdetailsID", "AssessmentID", *el["Assessments"]]),
             "AssessmentFactorsList": _Table(
                 "AssessmentFactorsList",
                 ["LAchildID", "CINdetailsID", "AssessmentID", *el["AssessmentFactorsList"]],
-                ids,
             ),
-            "CINplanDates": _Table("CINplanDates", ["LAchildID", "CINdetailsID", *el["CINplanDates"]], ids),
-            "Section47": _Table("Section47", ["LAchildID", "CINdetailsID", *el["Section47"]], ids),
+            "CINplanDates": _Table("CINplanDates", ["LAchildID", "CINdetailsID", *el["CINplanDates"]]),
+            "Section47": _Table("Section47", ["LAchildID", "CINdetailsID", *el["Section47"]]),
             "ChildProtectionPlans": _Table(
-                "ChildProtectionPlans", ["LAchildID", "CINdetailsID", "CPPID", *el["ChildProtectionPlans"]], ids
+                "ChildProtectionPlans", ["LAchildID", "CINdetailsID", "CPPID", *el["ChildProtectionPlans"]]
             ),
-            "Reviews": _Table("Reviews", ["LAchildID", "CINdetailsID", "CPPID", *el["Reviews"]], ids),
+            "Reviews": _Table("Reviews", ["LAchildID", "CINdetailsID", "CPPID", *el["Reviews"]]),
         }
         self.header: pd.DataFrame | None = None
 
@@ -427,11 +474,26 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
 
 def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     started = time.perf_counter()
-    raw = load(path, loader)
-    raw_copy = {name: table.copy(deep=True) for name, table in raw.items()}
-    tables = cin_validator.process_data(raw)
+    failure = None
+    findings: list[dict[str, Any]] = []
+    failed: list[str] = []
+    rules_seconds = 0.0
+    raw: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    try:
+        raw = load(path, loader)
+    except Exception as error:  # as the package's own loader fails on it (e.g. a Child without ChildCharacteristics)
+        failure = f"the file could not be read: {type(error).__name__}: {error}"
+    if failure is None:
+        raw_copy = {name: table.copy(deep=True) for name, table in raw.items()}
+        tables = cin_validator.process_data(raw)
+        raw = raw_copy
     load_seconds = time.perf_counter() - started
-    findings, failed, rules_seconds = validate(tables, ruleset)
+    if failure is None:
+        try:
+            findings, failed, rules_seconds = validate(tables, ruleset)
+        except Exception as error:  # the package's validator itself gave up on this file
+            failure = f"the rules could not be run: {type(error).__name__}: {error}"
     result = {
         "file": path,
         "ruleset": ruleset,
@@ -441,12 +503,13 @@ def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], dict[str,
             "findings": len(findings),
             "errors": sum(f["kind"] == "error" for f in findings),
             "queries": sum(f["kind"] == "query" for f in findings),
-            "children": int(len(tables["ChildIdentifiers"])),
+            "children": int(len(tables["ChildIdentifiers"])) if tables else 0,
         },
         "rules_failed_to_run": failed,
+        "failure": failure,
         "timings": {"load_seconds": round(load_seconds, 3), "rules_seconds": round(rules_seconds, 3)},
     }
-    return result, raw_copy, tables
+    return result, raw, tables
 
 
 def _same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> list[str]:
@@ -473,14 +536,20 @@ def _same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) 
 def compare(path: str, ruleset: str) -> dict[str, Any]:
     one_pass, raw_one, tables_one = run(path, ruleset, "one-pass")
     package, raw_package, tables_package = run(path, ruleset, "package")
-    raw_differences = _same_tables(raw_one, raw_package)
-    processed_differences = _same_tables(tables_one, tables_package)
+    if raw_one and raw_package:
+        raw_differences = _same_tables(raw_one, raw_package)
+        processed_differences = _same_tables(tables_one, tables_package)
+    else:
+        # Neither or only one loader read the file: identical only if both failed the same way.
+        same = not raw_one and not raw_package and one_pass["failure"] == package["failure"]
+        raw_differences, processed_differences = ([] if same else ["only one loader read the file"]), []
     return {
         **one_pass,
         "comparison": {
             "tables_identical": not raw_differences and not processed_differences,
             "findings_identical": one_pass["findings"] == package["findings"]
-            and one_pass["rules_failed_to_run"] == package["rules_failed_to_run"],
+            and one_pass["rules_failed_to_run"] == package["rules_failed_to_run"]
+            and one_pass["failure"] == package["failure"],
             "table_differences": raw_differences + processed_differences,
             "package_timings": package["timings"],
             "package_counts": package["counts"],
@@ -511,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
             out.write(text)
     else:
         print(text)
-    return 0
+    return 3 if result["failure"] else 0
 
 
 if __name__ == "__main__":
