@@ -45,8 +45,7 @@ class Referral(TimeStamped, Versioned):
             ),
             # CIN rule 1104: no conference before the referral.
             models.CheckConstraint(
-                condition=Q(initial_conference_date__isnull=True)
-                | Q(initial_conference_date__gte=F("referral_date")),
+                condition=Q(initial_conference_date__isnull=True) | Q(initial_conference_date__gte=F("referral_date")),
                 name="referral_conference_after_referred",
             ),
             # CIN rules 8805/8810: a closure date needs a reason and a reason needs a date.

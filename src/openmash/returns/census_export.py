@@ -47,7 +47,7 @@ from django.utils import timezone
 from lxml import etree
 
 from openmash.casework.models import Assessment, AssessmentFactorRecord, CINPlan, Referral
-from openmash.core.codes import Disability
+from openmash.core.codes import AssessmentFactor, Disability
 from openmash.people.models import Child, ChildDisability
 from openmash.protection.models import ChildProtectionPlan, ChildProtectionReview, Section47Enquiry
 
@@ -55,7 +55,9 @@ __all__ = ["BATCH", "CensusYear", "ExportSummary", "census_child_ids", "write_ce
 
 BATCH = 500
 SOFTWARE_CODE = "OpenMASH"
+# Codes in the order of their DfE lists (1A, 1B, ... 24A rather than 1A, 10A, ...).
 DISABILITY_ORDER = {code: i for i, code in enumerate(Disability.values)}
+FACTOR_ORDER = {code: i for i, code in enumerate(AssessmentFactor.values)}
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class _Batch:
         )
         self.episodes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in referrals:
-            self.episodes[row["child_id"]].append(row)
+            self.episodes[row["child_id"]].append(dict(row))
         referral_ids = [r["pk"] for rows in self.episodes.values() for r in rows]
         self.assessments = self._by_referral(
             Assessment.objects.filter(referral_id__in=referral_ids, start_date__lte=end),
@@ -189,12 +191,12 @@ class _Batch:
         )
         self.factors: dict[int, list[str]] = defaultdict(list)
         assessment_ids = [a["pk"] for rows in self.assessments.values() for a in rows]
-        for assessment_id, code in (
-            AssessmentFactorRecord.objects.filter(assessment_id__in=assessment_ids)
-            .order_by("code")
-            .values_list("assessment_id", "code")
+        for assessment_id, code in AssessmentFactorRecord.objects.filter(assessment_id__in=assessment_ids).values_list(
+            "assessment_id", "code"
         ):
             self.factors[assessment_id].append(code)
+        for codes in self.factors.values():
+            codes.sort(key=lambda c: (FACTOR_ORDER.get(c, len(FACTOR_ORDER)), c))
         self.cin_plans = self._by_referral(
             CINPlan.objects.filter(referral_id__in=referral_ids, start_date__lte=end), "start_date", "end_date"
         )
@@ -255,7 +257,7 @@ class _Writer:
         _date(ids, "PersonDeathDate", census.by_reference(row["date_of_death"]))
         characteristics = etree.SubElement(child, "ChildCharacteristics")
         _add(characteristics, "Ethnicity", row["ethnicity"])
-        codes = sorted(batch.disabilities.get(child_id, []), key=lambda c: DISABILITY_ORDER.get(c, 99))
+        codes = sorted(batch.disabilities.get(child_id, []), key=lambda c: (DISABILITY_ORDER.get(c, 99), c))
         if codes:
             disabilities = etree.SubElement(characteristics, "Disabilities")
             for code in codes:

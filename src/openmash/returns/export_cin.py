@@ -1,16 +1,114 @@
-"""`openmash export`: the Children in Need census (arguments and the command's work)."""
+"""`openmash export cin-census --year 2025 -o FILE.xml`: the Children in Need census.
+
+Writes the return for the collection year ending 31 March YEAR (openmash.returns.census_export),
+checks the file against the schema kept in the project and prints each problem with its line, then
+a summary. The export is recorded in the audit trail: it holds every child in the return. Like the
+project's other commands, it runs with the database's own rights (whoever can run it can read the
+database), so no account's access is checked; the operating-system account is recorded instead.
+
+`dfe_check(path, year)` is where the DfE validation rules will run on the written file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.access import audit
+from openmash.access.models import AuditEvent
+from openmash.accounts.models import User
+
+from .census_export import ExportSummary, write_census
+from .census_schema import CIN_SCHEMA, validate_schema
+
+USAGE = 2  # the exit code for arguments that cannot be used
+PROBLEMS = 3  # the file was written but breaks the schema
+FIRST_YEAR = 2013  # referral sources are required from 1 April 2013 (rule 8866); no earlier returns
+SHOWN = 50  # schema problems printed before "and N more"
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(message, returncode=USAGE)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--year", required=True, help="the collection year, by the year it ends: 2025 for April 2024 to March 2025"
+    )
     parser.add_argument("-o", "--output", required=True, help="the file to write")
 
 
+def _year(value: str) -> int:
+    """The collection year, by the year it ends."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise _fail(f"--year must be a year like 2025 (the census ending 31 March 2025), not {value!r}") from None
+    today = timezone.localdate()
+    # The year still running may be exported too (a check before the return is due), not a later one.
+    latest = today.year + (1 if today > dt.date(today.year, 3, 31) else 0)
+    if not FIRST_YEAR <= year <= latest:
+        raise _fail(f"--year must be between {FIRST_YEAR} and {latest} (the year running now), not {year}")
+    return year
+
+
+def dfe_check(path: Path, year: int) -> None:
+    """Run DfE's validation rules for `year` on the written file (to come: openmash.returns.dfe)."""
+
+
+def _record(summary: ExportSummary, path: Path) -> None:
+    operator = getpass.getuser()
+    audit.record(
+        # Not an account: the command runs with the database's rights, so the trail names who ran it.
+        user=User(username=f"command line ({operator})"[:150]),
+        action=AuditEvent.Action.EXPORT,
+        summary=f"Exported the Children in Need census {summary.year - 1}-{summary.year % 100:02d} "
+        f"({summary.children:,} children) to {path.name}",
+        detail={
+            "return": "cin-census",
+            "year": summary.year,
+            "children": summary.children,
+            "episodes": summary.episodes,
+            "file": str(path),
+            "operator": operator,
+        },
+    )
+
+
 def run(command: BaseCommand, options: dict[str, Any]) -> None:
-    raise CommandError("not available yet", returncode=2)
+    year = _year(options["year"])
+    path = Path(options["output"])
+    if path.is_dir():
+        raise _fail(f"{path} is a folder: give the name of the file to write")
+    if not path.parent.is_dir():
+        raise _fail(f"There is no folder {path.parent} to write {path.name} in")
+    partial = path.with_name(path.name + ".partial")
+    # Read in one transaction, so the whole return is one moment of the records; written beside the
+    # target and moved into place only when complete, so a failed run never leaves half a file.
+    with transaction.atomic():
+        with partial.open("wb") as out:
+            summary = write_census(out, year=year, generated_at=timezone.now())
+        _record(summary, path)
+    partial.replace(path)
+    problems = validate_schema(path)
+    for problem in problems[:SHOWN]:
+        command.stdout.write(f"{path.name}: {problem}")
+    if len(problems) > SHOWN:
+        command.stdout.write(f"... and {len(problems) - SHOWN:,} more")
+    dfe_check(path, year)
+    command.stdout.write(
+        f"Children in Need census {year - 1}-{year % 100:02d}: {summary.children:,} children, "
+        f"{summary.episodes:,} episodes, written to {path} in {summary.seconds:.1f} seconds"
+    )
+    if problems:
+        raise CommandError(
+            f"{len(problems):,} schema problem(s) against {CIN_SCHEMA.name}: see above", returncode=PROBLEMS
+        )
+    command.stdout.write(f"The file matches the schema ({CIN_SCHEMA.name}).")

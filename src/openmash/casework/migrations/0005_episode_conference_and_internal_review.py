@@ -4,27 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0004_visits_case_notes_assessment_detail'),
-        ('front_door', '0007_formdraft_moves_to_core'),
-        ('people', '0004_child_match_keys'),
-        ('workforce', '0004_versions'),
+        ("casework", "0004_visits_case_notes_assessment_detail"),
+        ("front_door", "0007_formdraft_moves_to_core"),
+        ("people", "0004_child_match_keys"),
+        ("workforce", "0004_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='internal_review_date',
+            model_name="assessment",
+            name="internal_review_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='initial_conference_date',
-            field=models.DateField(blank=True, help_text='An initial child protection conference held in this episode without a Section 47 enquiry here.', null=True),
+            model_name="referral",
+            name="initial_conference_date",
+            field=models.DateField(
+                blank=True,
+                help_text="An initial child protection conference held in this episode without a Section 47 enquiry here.",
+                null=True,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('initial_conference_date__isnull', True), ('initial_conference_date__gte', models.F('referral_date')), _connector='OR'), name='referral_conference_after_referred'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("initial_conference_date__isnull", True),
+                    ("initial_conference_date__gte", models.F("referral_date")),
+                    _connector="OR",
+                ),
+                name="referral_conference_after_referred",
+            ),
         ),
     ]
