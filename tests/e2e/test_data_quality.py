@@ -26,10 +26,6 @@ from .test_protection import fill_date
 
 pytestmark = pytest.mark.e2e
 
-from ..returns._dfe_shim import install  # noqa: E402  TEMPORARY until openmash.returns.dfe is merged
-
-install()
-
 
 def _plan_ended_the_day_it_started(world: World) -> CINPlan:
     """A child of team A referred in the current census year, with an authorised assessment and a child in need
@@ -108,7 +104,9 @@ def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(ui: Ui, world
 
     expect(ui.page.get_by_text("The census dates are saved")).to_be_visible()
     ui.goto("/returns/data-quality/?rule=4012Q")
-    expect(ui.page.get_by_role("table", name=re.compile("^Records to correct"))).to_contain_text("No failures you may see")
+    expect(ui.page.get_by_role("table", name=re.compile("^Records to correct"))).to_contain_text(
+        "No failures you may see"
+    )
     plan.refresh_from_db()
     assert plan.end_date == plan.start_date + dt.timedelta(days=60)
     assert not Finding.objects.filter(child=child, rule="4012Q").exists()

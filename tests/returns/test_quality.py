@@ -121,7 +121,8 @@ def test_one_childs_check_replaces_only_that_childs_failures(
     plan = _plan_ended_same_day(child, worker_user, manager_user)
     _plan_ended_same_day(other, worker_user, manager_user)
     refresh_all()
-    assert _failures(child) and _failures(other)
+    assert _failures(child)
+    assert _failures(other)
     counted = FindingCount.objects.count()
 
     # Corrected behind the page's back (as a fix in another system would be), then checked.
@@ -136,9 +137,10 @@ def test_one_childs_check_replaces_only_that_childs_failures(
 def test_a_change_to_a_child_is_checked_once_it_commits(
     child: Child, worker_user: User, manager_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with override_settings(OPENMASH_DATA_QUALITY_ON_CHANGE=True), django_capture_on_commit_callbacks(
-        execute=True
-    ) as callbacks:
+    with (
+        override_settings(OPENMASH_DATA_QUALITY_ON_CHANGE=True),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         _plan_ended_same_day(child, worker_user, manager_user)
     assert len(_failures(child)) == 1
     assert callbacks  # the check waited for the commit
@@ -159,7 +161,9 @@ def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(
     new_end = plan.start_date + dt.timedelta(days=40)
 
     with django_capture_on_commit_callbacks(execute=True):
-        census_record_correct(record_type="cin_plan", record_id=plan.pk, dates={"end_date": new_end}, acting_user=analyst)
+        census_record_correct(
+            record_type="cin_plan", record_id=plan.pk, dates={"end_date": new_end}, acting_user=analyst
+        )
 
     plan.refresh_from_db()
     assert plan.end_date == new_end

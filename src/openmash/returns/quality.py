@@ -33,6 +33,7 @@ from openmash.people.models import Child
 from openmash.protection.models import ChildProtectionPlan, ChildProtectionReview, Section47Enquiry
 from openmash.workforce.models import Allocation
 
+from . import census_export, dfe
 from .models import Finding, FindingCount, Kind
 
 
@@ -161,10 +162,7 @@ def _teams(child_ids: Iterable[int]) -> dict[int, int | None]:
     return teams
 
 
-def _check(year: int, child_ids: Sequence[int] | None) -> list[Any]:
-    # Imported here: the validator's wrapper is only needed when a check runs.
-    from . import census_export, dfe
-
+def _check(year: int, child_ids: Sequence[int] | None) -> list[dfe.Finding]:
     with tempfile.TemporaryDirectory(prefix="openmash-cin-") as folder:
         path = Path(folder) / f"cin-{year}.xml"
         with path.open("wb") as out:
@@ -172,7 +170,7 @@ def _check(year: int, child_ids: Sequence[int] | None) -> list[Any]:
         return list(dfe.check(path, ruleset=dfe.ruleset_for(year)).findings)
 
 
-def _findings(raw: list[Any], *, only: set[int] | None = None) -> list[Finding]:
+def _findings(raw: list[dfe.Finding], *, only: set[int] | None = None) -> list[Finding]:
     """Stored findings from the check's, for children known here (and in `only`, when given)."""
     by_la_id = dict(
         Child.objects.filter(la_child_id__in={f.la_child_id for f in raw if f.la_child_id}).values_list(

@@ -5,50 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0004_child_match_keys'),
-        ('workforce', '0004_versions'),
+        ("people", "0004_child_match_keys"),
+        ("workforce", "0004_versions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=20)),
-                ('kind', models.CharField(choices=[('error', 'Error'), ('query', 'Query')], max_length=5)),
-                ('message', models.CharField(max_length=500)),
-                ('table', models.CharField(blank=True, max_length=40)),
-                ('fields', models.CharField(blank=True, max_length=200)),
-                ('values', models.JSONField(blank=True, default=dict)),
-                ('record_type', models.CharField(choices=[('child', 'Child'), ('referral', 'Referral'), ('assessment', 'Assessment'), ('cin_plan', 'Child in need plan'), ('section47', 'Section 47 enquiry'), ('cp_plan', 'Child protection plan'), ('cp_review', 'Child protection review')], default='child', max_length=20)),
-                ('record_id', models.BigIntegerField(blank=True, null=True)),
-                ('found_at', models.DateTimeField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='census_findings', to='people.child')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workforce.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule", models.CharField(max_length=20)),
+                ("kind", models.CharField(choices=[("error", "Error"), ("query", "Query")], max_length=5)),
+                ("message", models.CharField(max_length=500)),
+                ("table", models.CharField(blank=True, max_length=40)),
+                ("fields", models.CharField(blank=True, max_length=200)),
+                ("values", models.JSONField(blank=True, default=dict)),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("child", "Child"),
+                            ("referral", "Referral"),
+                            ("assessment", "Assessment"),
+                            ("cin_plan", "Child in need plan"),
+                            ("section47", "Section 47 enquiry"),
+                            ("cp_plan", "Child protection plan"),
+                            ("cp_review", "Child protection review"),
+                        ],
+                        default="child",
+                        max_length=20,
+                    ),
+                ),
+                ("record_id", models.BigIntegerField(blank=True, null=True)),
+                ("found_at", models.DateTimeField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="census_findings", to="people.child"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workforce.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rule', 'child_id', 'id'],
-                'indexes': [models.Index(fields=['rule'], name='returns_fin_rule_e49218_idx'), models.Index(fields=['team'], name='returns_fin_team_id_244172_idx')],
+                "ordering": ["rule", "child_id", "id"],
+                "indexes": [
+                    models.Index(fields=["rule"], name="returns_fin_rule_e49218_idx"),
+                    models.Index(fields=["team"], name="returns_fin_team_id_244172_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FindingCount',
+            name="FindingCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('rule', models.CharField(max_length=20)),
-                ('kind', models.CharField(choices=[('error', 'Error'), ('query', 'Query')], max_length=5)),
-                ('count', models.PositiveIntegerField()),
-                ('recorded_at', models.DateTimeField()),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workforce.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("rule", models.CharField(max_length=20)),
+                ("kind", models.CharField(choices=[("error", "Error"), ("query", "Query")], max_length=5)),
+                ("count", models.PositiveIntegerField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workforce.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'rule'],
-                'indexes': [models.Index(fields=['date'], name='returns_fin_date_00fab7_idx')],
+                "ordering": ["date", "rule"],
+                "indexes": [models.Index(fields=["date"], name="returns_fin_date_00fab7_idx")],
             },
         ),
     ]

@@ -1,3 +1,0 @@
-from ._dfe_shim import install
-
-install()
