@@ -21,13 +21,13 @@ from openmash.workforce.models import Allocation
 
 from ..access.world import World
 from .conftest import Ui
-from .test_oversight import no_sideways_scroll_at_320, sign_in_as, world  # noqa: F401 (the world fixture)
+from .test_oversight import no_sideways_scroll_at_320, sign_in_as, world  # noqa: F401 - the fixture
 from .test_protection import fill_date
 
 pytestmark = pytest.mark.e2e
 
 
-def _plan_ended_the_day_it_started(world: World) -> CINPlan:
+def _plan_ended_the_day_it_started(world: World) -> CINPlan:  # noqa: F811
     """A child of team A referred in the current census year, with an authorised assessment and a child in need
     plan recorded as ending the day it started (DfE query 4012Q)."""
     worker, manager = world.users["sw"], world.users["tm"]
@@ -73,7 +73,7 @@ def _plan_ended_the_day_it_started(world: World) -> CINPlan:
     return casework.cin_plan_end(plan=plan, end_date=plan.start_date, acting_user=worker)
 
 
-def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(ui: Ui, world: World) -> None:
+def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(ui: Ui, world: World) -> None:  # noqa: F811
     plan = _plan_ended_the_day_it_started(world)
     refresh_all()
     child = world.children["census"]

@@ -13,8 +13,8 @@ from .services import CensusRecord
 
 class CorrectionForm(forms.Form):
     def __init__(self, *args: Any, found: CensusRecord, **kwargs: Any) -> None:
-        initial = {item.field: found.value(item) for item in found.items}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {item.field: found.value(item) for item in found.items}
+        super().__init__(*args, **kwargs)
         for item in found.items:
             self.fields[item.field] = GovDateField(
                 label=item.label, past_only=True, help_text=f"Census item {item.census_item}. For example, 27 3 2026"

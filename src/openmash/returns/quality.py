@@ -194,7 +194,7 @@ def _findings(raw: list[dfe.Finding], *, only: set[int] | None = None) -> list[F
         if key in seen:
             continue
         seen.add(key)
-        record_type, record_id = locator.locate(child_id, f.table, values)
+        record_type, record_id = locator.locate(child_id, f.table or "", values)
         rows.append(
             Finding(
                 child_id=child_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -165,7 +165,8 @@ def data_quality(*, user: User, rule: str | None, team_id: int | None, page: str
         )
         for f in paginated.object_list
     ]
-    paginated.object_list = rows
+    # The same page of the same list, each finding with what the viewer may follow from it.
+    shown: Page[Row] = Page(rows, paginated.number, cast("Paginator[Row]", paginated.paginator))
     shown_total = paginated.paginator.count
     audit.record(
         user=user,
@@ -187,7 +188,7 @@ def data_quality(*, user: User, rule: str | None, team_id: int | None, page: str
         teams=teams,
         rule=rule or None,
         team_id=team_id,
-        page=paginated,
+        page=shown,
         total=total,
         hidden=total - shown_total,
         checked_at=all_findings.aggregate(at=Max("found_at"))["at"],

@@ -132,7 +132,7 @@ class CensusRecord:
     items: tuple[Item, ...]
 
     def value(self, item: Item) -> dt.date | None:
-        return getattr(self.record, item.field)  # type: ignore[no-any-return]
+        return getattr(self.record, item.field)
 
 
 def census_record(record_type: str, record_id: int, *, lock: bool = False) -> CensusRecord | None:
@@ -162,11 +162,13 @@ def _ensure_dates(found: CensusRecord, dates: dict[str, dt.date]) -> dict[str, d
     unknown = set(dates) - set(names)
     if unknown:
         raise ServiceError("Only the census dates shown can be corrected")
-    merged = {i.field: dates.get(i.field) or found.value(i) for i in found.items}
-    for name, value in merged.items():
+    merged: dict[str, dt.date] = {}
+    for item in found.items:
+        value = dates.get(item.field) or found.value(item)
         if value is None:
-            raise ServiceError(f"Enter the {names[name].label.lower()}", field=name)
-        ensure_not_in_future(value, names[name].label.lower(), name)
+            raise ServiceError(f"Enter the {item.label.lower()}", field=item.field)
+        ensure_not_in_future(value, item.label.lower(), item.field)
+        merged[item.field] = value
     for earlier, later, message in found.kind.order:
         if earlier in merged and later in merged and merged[later] < merged[earlier]:
             raise ServiceError(f"{message} ({long_date(merged[earlier])})", field=later)

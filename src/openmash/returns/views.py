@@ -29,8 +29,8 @@ def _user(request: HttpRequest) -> User:
 def data_quality(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     # DfE's rule codes are letters and digits ("8606", "2886Q"); anything else lists nothing.
-    rule = (request.GET.get("rule") or "").strip()[:20]
-    rule = rule if rule.isascii() and rule.isalnum() else None
+    given = (request.GET.get("rule") or "").strip()[:20]
+    rule = given if given.isascii() and given.isalnum() else None
     team = (request.GET.get("team") or "").strip()
     team_id = int(team) if team.isdigit() and len(team) < 18 else None
     found = selectors.data_quality(user=user, rule=rule, team_id=team_id, page=request.GET.get("page"))
