@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3.12)
 # DfE's census rules need pandas 1.5, so they run in an environment of their own (docs/returns.md).
-PYTHON_CIN ?= $(shell command -v python3.11 2>/dev/null || ls /root/.pyenv/versions/3.11.*/bin/python3.11 2>/dev/null | tail -1 || echo python3.11)
+PYTHON_CIN ?= $(shell command -v python3.11 2>/dev/null || echo python3.11)
 CIN_ENV := .venv-cin
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv

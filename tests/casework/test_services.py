@@ -123,3 +123,22 @@ def test_changes_are_kept_with_who_made_them(referral: Referral, worker_user: Us
     entry = LogEntry.objects.get_for_object(a).get()
     assert entry.actor == worker_user
     assert entry.changes_dict["start_date"] == ["None", "2024-05-10"]
+
+
+def test_an_internal_review_date_is_kept_until_changed(referral: Referral, worker_user: User) -> None:
+    assessment = services.assessment_start(referral=referral, start_date=D(2024, 5, 2), acting_user=worker_user)
+    answers = {"analysis": "", "factors": [], "child_seen": None, "expected_version": None}
+    with pytest.raises(ServiceError, match="on or after the assessment started") as err:
+        services.assessment_update(
+            assessment=assessment, internal_review_date=D(2024, 5, 1), acting_user=worker_user, **answers
+        )
+    assert err.value.field == "internal_review_date"
+    services.assessment_update(
+        assessment=assessment, internal_review_date=D(2024, 6, 3), acting_user=worker_user, **answers
+    )
+    services.assessment_update(assessment=assessment, acting_user=worker_user, **answers)
+    assessment.refresh_from_db()
+    assert assessment.internal_review_date == D(2024, 6, 3)
+    services.assessment_update(assessment=assessment, internal_review_date=None, acting_user=worker_user, **answers)
+    assessment.refresh_from_db()
+    assert assessment.internal_review_date is None

@@ -8,8 +8,8 @@ application's: the package needs pandas 1.5 and numpy 1. It must not import open
 
 The rules are the package's own, run by its CinValidator over the tables its process_data prepares. Only
 the loading differs. The package's loader (`--loader package`, cin_validator.convert_data) concatenates
-one small DataFrame per child and block onto the growing tables, which takes quadratic time (about
-half a minute for 5,000 children, twenty minutes for 50,000). The one-pass loader reads the file once with
+one small DataFrame per child and block onto the growing tables, which takes quadratic time (minutes
+for 5,000 children, twenty minutes or more for 50,000). The one-pass loader reads the file once with
 ElementTree.iterparse, keeps plain lists per table and builds each DataFrame once at the end, reproducing
 the package's tables exactly, quirks included:
 
@@ -21,11 +21,13 @@ the package's tables exactly, quirks included:
 - only the first Header and the first Children element under the root are read, and ChildProtectionPlans
   or Reviews directly under a Child are read too (after the child's CINdetails, numbered as the package
   numbers them);
-- a missing element is pd.NA and an empty one None, and then pandas' concatenation rules for missing
-  values are applied as the package's repeated pd.concat applies them: in each block a child (or
-  CINdetails, plan, assessment) adds, a group of columns pandas keeps together whose values are all missing
-  becomes all None (when its first value is None) or all NaN; a table's leading run of such blocks takes
-  the fill of its first block, except the very last block when the whole group is missing throughout.
+- a missing element is pd.NA and an empty one None, and some of these then become NaN or None as the
+  package's repeated pd.concat turns them, which depends on pandas' internal block layout: the loader
+  learns each such effect from pandas itself (see _Table);
+- a child without ChildCharacteristics stops the load, as it stops the package's.
+
+The package's tables depend on string hashing (it orders some columns through a set); run with a fixed
+PYTHONHASHSEED for reports that do not change from run to run (openmash.returns.dfe fixes it).
 
 `--compare-loaders` runs both loaders and the rules after each and reports whether the tables (before and
 after process_data, value by value and type by type) and the findings are identical.
@@ -50,7 +52,6 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pandas as pd
-
 from cin_validator import cin_validator
 from cin_validator.ingress import XMLtoCSV
 from cin_validator.rule_engine import RuleType
@@ -141,7 +142,9 @@ class _Table:
     def _learn(self, pattern: tuple[tuple[str, ...], ...]) -> Any:
         stand_in = self.stand_ins[self.state]
         before = len(stand_in)
-        block = pd.DataFrame([{column: _dummy(cls) for column, cls in zip(self.key_order, row)} for row in pattern])
+        block = pd.DataFrame(
+            [{column: _dummy(cls) for column, cls in zip(self.key_order, row, strict=True)} for row in pattern]
+        )
         result = pd.concat([stand_in, block], ignore_index=True)
         position = {column: i for i, column in enumerate(self.key_order)}
         refills = {}
@@ -238,7 +241,8 @@ class OnePassLoader:
         root = None
         header_seen = children_seen = False
         children_element = None
-        for event, element in ET.iterparse(path, events=("start", "end")):
+        # the package's parser (expat refuses entity expansion bombs; ElementTree resolves no external entities)
+        for event, element in ET.iterparse(path, events=("start", "end")):  # noqa: S314
             if event == "start":
                 depth += 1
                 if depth == 1:
@@ -322,9 +326,7 @@ class OnePassLoader:
     def _assessments(self, details: Any, child_id: Any, details_id: int) -> None:
         t, el = self.tables, self.el
         rows = []
-        assessment_id = 0
-        for assessment in details.findall("Assessments"):
-            assessment_id += 1
+        for assessment_id, assessment in enumerate(details.findall("Assessments"), start=1):
             row = {"LAchildID": child_id, "CINdetailsID": details_id, "AssessmentID": assessment_id}
             for name in el["Assessments"]:
                 row[name] = _text(assessment, name)
@@ -367,7 +369,7 @@ class OnePassLoader:
 
 
 def package_load(path: str) -> dict[str, pd.DataFrame]:
-    return cin_validator.convert_data(ET.parse(path).getroot())
+    return cin_validator.convert_data(ET.parse(path).getroot())  # noqa: S314 - as its CLI reads
 
 
 def load(path: str, loader: str) -> dict[str, pd.DataFrame]:
@@ -413,10 +415,23 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
     failed = [line for line in printed.getvalue().splitlines() if line.startswith("Error with rule")]
 
     details = tables["CINdetails"]
-    referral_dates = {
-        (child, number): _plain(date)
-        for child, number, date in zip(details["LAchildID"], details["CINdetailsID"], details["CINreferralDate"])
-    }
+    referral_dates: dict[Any, str | None] = {}
+    for child, number, date in zip(
+        details["LAchildID"], details["CINdetailsID"], details["CINreferralDate"], strict=True
+    ):
+        # Two children sharing an LAchildID (itself rule 8510) make the episode ambiguous: say nothing.
+        key = (child, number)
+        referral_dates[key] = None if key in referral_dates else _plain(date)
+    # the locating columns of each table as lists: reading rows one by one through pandas is slow
+    located: dict[str, dict[str, list[Any]] | None] = {}
+
+    def columns_of(table: str) -> dict[str, list[Any]] | None:
+        if table not in located:
+            frame = tables.get(table)
+            wanted = ["LAchildID", *LOCATORS]
+            located[table] = None if frame is None else {c: frame[c].tolist() for c in wanted if c in frame.columns}
+        return located[table]
+
     grouped: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     report = validator.user_report
     if len(report):
@@ -437,18 +452,17 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
                     "fields": [],
                     "values": {},
                 }
-                source = tables.get(table) if table else None
-                if source is not None and 0 <= row_id < len(source):
-                    record = source.iloc[row_id]
+                source = columns_of(table) if table else None
+                if source and "LAchildID" in source and 0 <= row_id < len(source["LAchildID"]):
                     for column in LOCATORS:
-                        if column in source.columns:
-                            finding["values"][column] = _plain(record[column])
-                    if "CINdetailsID" in source.columns:
-                        finding["values"]["CINreferralDate"] = referral_dates.get(
-                            (record["LAchildID"], record["CINdetailsID"])
-                        )
+                        if column in source:
+                            finding["values"][column] = _plain(source[column][row_id])
+                    if "CINdetailsID" in source:
+                        key = (source["LAchildID"][row_id], source["CINdetailsID"][row_id])
+                        finding["values"]["CINreferralDate"] = referral_dates.get(key)
             finding["fields"].append(row.columns_affected)
-            finding["values"][row.columns_affected] = None if row.value_flagged in ("nan", "NaT", "<NA>", "None") else row.value_flagged
+            flagged = None if row.value_flagged in ("nan", "NaT", "<NA>", "None") else row.value_flagged
+            finding["values"][row.columns_affected] = flagged
     findings = list(grouped.values())
     for finding in findings:
         finding["fields"] = sorted(set(finding["fields"]))
@@ -468,11 +482,16 @@ def validate(tables: dict[str, pd.DataFrame], ruleset: str) -> tuple[list[dict[s
                     "values": {},
                 }
             )
-    findings.sort(key=lambda f: (f["rule"], f["la_child_id"] or "", f["table"] or "", -1 if f["row"] is None else f["row"]))
+    findings.sort(
+        key=lambda f: (f["rule"], f["la_child_id"] or "", f["table"] or "", -1 if f["row"] is None else f["row"])
+    )
     return findings, failed, seconds
 
 
-def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+Tables = dict[str, pd.DataFrame]
+
+
+def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], Tables, Tables]:
     started = time.perf_counter()
     failure = None
     findings: list[dict[str, Any]] = []
@@ -503,7 +522,7 @@ def run(path: str, ruleset: str, loader: str) -> tuple[dict[str, Any], dict[str,
             "findings": len(findings),
             "errors": sum(f["kind"] == "error" for f in findings),
             "queries": sum(f["kind"] == "query" for f in findings),
-            "children": int(len(tables["ChildIdentifiers"])) if tables else 0,
+            "children": len(tables["ChildIdentifiers"]) if tables else 0,
         },
         "rules_failed_to_run": failed,
         "failure": failure,
@@ -528,7 +547,7 @@ def _same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) 
             types_a = [type(v).__name__ for v in a[column].tolist()]
             types_b = [type(v).__name__ for v in b[column].tolist()]
             if types_a != types_b:
-                at = next(i for i, (x, y) in enumerate(zip(types_a, types_b)) if x != y)
+                at = next(i for i, (x, y) in enumerate(zip(types_a, types_b, strict=True)) if x != y)
                 differences.append(f"{name}.{column}: row {at} {types_a[at]} != {types_b[at]}")
     return differences
 
@@ -570,10 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError:
         print(f"unknown ruleset {args.ruleset!r}", file=sys.stderr)
         return 2
-    if args.compare_loaders:
-        result = compare(args.file, args.ruleset)
-    else:
-        result = run(args.file, args.ruleset, args.loader)[0]
+    result = compare(args.file, args.ruleset) if args.compare_loaders else run(args.file, args.ruleset, args.loader)[0]
     text = json.dumps(result, indent=1, default=str)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

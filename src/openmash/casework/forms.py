@@ -120,6 +120,12 @@ class AssessmentForm(forms.Form):
         help_text="If the child was seen",
         error_messages={"invalid_choice": "Select yes or no"},
     )
+    internal_review_date = GovDateField(
+        label="Date of internal review",
+        required=False,
+        past_only=True,
+        help_text="If the assessment was reviewed within the service before it was finished",
+    )
 
     @classmethod
     def initial_for(cls, assessment: Any, factors: list[str]) -> dict[str, Any]:
@@ -130,6 +136,7 @@ class AssessmentForm(forms.Form):
             "child_seen": _as_yes_no(assessment.child_seen),
             "child_seen_date": assessment.child_seen_date,
             "seen_alone": _as_yes_no(assessment.seen_alone),
+            "internal_review_date": assessment.internal_review_date,
         }
 
     def factor_groups(self) -> list[dict[str, Any]]:
@@ -155,6 +162,7 @@ class AssessmentForm(forms.Form):
             "child_seen": _yes_no(data["child_seen"]),
             "child_seen_date": data["child_seen_date"],
             "seen_alone": _yes_no(data["seen_alone"]),
+            "internal_review_date": data["internal_review_date"],
         }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from types import EllipsisType
 
 from django.conf import settings
 from django.db import transaction
@@ -230,11 +231,13 @@ def assessment_update(
     child_seen: bool | None,
     child_seen_date: dt.date | None = None,
     seen_alone: bool | None = None,
+    internal_review_date: dt.date | EllipsisType | None = ...,
     expected_version: int | None,
     acting_user: User,
 ) -> Assessment:
     """The social worker records the analysis, the factors identified and whether the child was seen (and
-    seen alone), as far as they have got: what is missing is asked for when it is submitted.
+    seen alone), as far as they have got: what is missing is asked for when it is submitted. The date
+    of an internal review (the census's AssessmentInternalReviewDate) is kept as it was when not given.
 
     Refused with EditConflict, listing what changed, when someone saved it after this person opened it.
     """
@@ -263,6 +266,16 @@ def assessment_update(
         "child_seen_date": child_seen_date,
         "seen_alone": seen_alone,
     }
+    if not isinstance(internal_review_date, EllipsisType):
+        if internal_review_date is not None:
+            ensure_not_in_future(internal_review_date, "date of the internal review", "internal_review_date")
+            if internal_review_date < assessment.start_date:
+                raise ServiceError(
+                    f"The internal review must be on or after the assessment started "
+                    f"({long_date(assessment.start_date)})",
+                    field="internal_review_date",
+                )
+        yours["internal_review_date"] = internal_review_date
     saved_codes = _recorded_factors(assessment)
     try:
         ensure_current(assessment, expected_version, yours, what="this assessment")

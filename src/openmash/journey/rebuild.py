@@ -98,6 +98,12 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
         )
     )
 
+    # A migration that ran before the episode's own conference date existed reads a model without it.
+    conference = (
+        {"conference": "initial_conference_date"}
+        if any(f.name == "initial_conference_date" for f in Referral._meta.get_fields())
+        else {}
+    )
     referrals = _read(
         Referral.objects.all(),
         "child_id",
@@ -110,8 +116,8 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
         flag="no_further_action",
         closure_date="closure_date",
         closure_reason="closure_reason",
-        conference="initial_conference_date",
         team_id="team_id",
+        **conference,
     )
     frames.append(
         _events(
@@ -136,7 +142,7 @@ def rebuild_events(*, child_ids: list[int] | None = None, registry: Apps = globa
             **EPISODE,
         )
     )
-    if not referrals.is_empty():
+    if conference and not referrals.is_empty():
         # A conference recorded on the episode itself, with no enquiry behind it (start_date empty);
         # keyed as openmash.core.events.episode_conference_source_id keys it.
         frames.append(

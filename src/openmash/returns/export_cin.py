@@ -92,11 +92,14 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
     partial = path.with_name(path.name + ".partial")
     # Read in one transaction, so the whole return is one moment of the records; written beside the
     # target and moved into place only when complete, so a failed run never leaves half a file.
-    with transaction.atomic():
-        with partial.open("wb") as out:
-            summary = write_census(out, year=year, generated_at=timezone.now())
-        _record(summary, path)
-    partial.replace(path)
+    try:
+        with transaction.atomic():
+            with partial.open("wb") as out:
+                summary = write_census(out, year=year, generated_at=timezone.now())
+            _record(summary, path)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     problems = validate_schema(path)
     for problem in problems[:SHOWN]:
         command.stdout.write(f"{path.name}: {problem}")
