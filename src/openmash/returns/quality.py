@@ -60,7 +60,11 @@ PLACES: dict[str, _Place] = {
         Finding.RecordType.REFERRAL,
         Referral,
         "child_id",
-        {"CINreferralDate": "referral_date", "CINclosureDate": "closure_date"},
+        {
+            "CINreferralDate": "referral_date",
+            "CINclosureDate": "closure_date",
+            "DateOfInitialCPC": "initial_conference_date",
+        },
         "referral_date",
     ),
     "Assessments": _Place(

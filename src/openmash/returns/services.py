@@ -68,8 +68,13 @@ KINDS: dict[str, Kind] = {
         (
             Item("referral_date", "Referral date", "CINreferralDate"),
             Item("closure_date", "Closure date", "CINclosureDate"),
+            # The episode's own initial conference (one held without a Section 47 enquiry here).
+            Item("initial_conference_date", "Initial conference date", "DateOfInitialCPC"),
         ),
-        (("referral_date", "closure_date", "The case cannot close before the referral date"),),
+        (
+            ("referral_date", "closure_date", "The case cannot close before the referral date"),
+            ("referral_date", "initial_conference_date", "The initial conference cannot be before the referral"),
+        ),
     ),
     RecordType.ASSESSMENT: Kind(
         Assessment,
