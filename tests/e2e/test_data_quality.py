@@ -9,13 +9,14 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from openmash.casework import services as casework
 from openmash.casework.children import child_create
 from openmash.casework.models import CINPlan
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReferralSource
-from openmash.returns.models import Finding
+from openmash.returns.models import Finding, FindingCount
 from openmash.returns.quality import collection_year, refresh_all
 from openmash.workforce.models import Allocation
 
@@ -75,6 +76,14 @@ def _plan_ended_the_day_it_started(world: World) -> CINPlan:  # noqa: F811
 
 def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(ui: Ui, world: World) -> None:  # noqa: F811
     plan = _plan_ended_the_day_it_started(world)
+    # An earlier full check, so the trend has a line to draw (and axe checks the chart).
+    FindingCount.objects.create(
+        date=timezone.localdate() - dt.timedelta(days=7),
+        rule="4012Q",
+        kind="query",
+        count=3,
+        recorded_at=timezone.now(),
+    )
     refresh_all()
     child = world.children["census"]
     assert Finding.objects.filter(child=child, rule="4012Q").exists()
@@ -82,6 +91,7 @@ def test_an_analyst_corrects_a_failing_record_and_the_failure_goes(ui: Ui, world
     sign_in_as(ui, world.users["analyst"])
     ui.navigate_by(ui.page.get_by_role("link", name="Census data quality").click)
     expect(ui.page.get_by_role("heading", name="Census data quality", level=1)).to_be_visible()
+    expect(ui.page.get_by_role("img", name=re.compile("^Census failures at each full check"))).to_be_visible()
     no_sideways_scroll_at_320(ui)
 
     ui.navigate_by(ui.page.get_by_role("link", name="4012Q", exact=True).click)

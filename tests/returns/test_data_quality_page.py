@@ -15,7 +15,7 @@ from openmash.accounts.models import Agency, Role, User, UserRole
 from openmash.casework.children import child_create
 from openmash.casework.models import Referral
 from openmash.people.models import Child
-from openmash.returns.models import Finding, Kind
+from openmash.returns.models import Finding, FindingCount, Kind
 from openmash.workforce.models import Allocation, Service, StaffMember, Team
 
 from ..accounts.helpers import sign_in_verified
@@ -109,3 +109,15 @@ def test_the_rule_filter_lists_only_that_rule(manager_user: User, referral: Refe
 
     assert referral.child.full_name not in html
     assert "No failures you may see." in html
+
+
+def test_the_trend_shows_each_full_checks_counts(manager_user: User) -> None:
+    now = timezone.now()
+    for day, errors, queries in ((dt.date(2026, 10, 1), 7, 3), (dt.date(2026, 11, 1), 4, 5)):
+        FindingCount.objects.create(date=day, team=None, rule="8606", kind=Kind.ERROR, count=errors, recorded_at=now)
+        FindingCount.objects.create(date=day, team=None, rule="8670Q", kind=Kind.QUERY, count=queries, recorded_at=now)
+
+    html = _page(manager_user)
+
+    assert "01 Oct 2026: 7 errors, 3 queries; 01 Nov 2026: 4 errors, 5 queries" in html  # the chart's description
+    assert html.count('class="app-chart__line"') == 1

@@ -15,6 +15,7 @@ from openmash.accounts.models import User
 from openmash.core.errors import ServiceError
 
 from . import selectors
+from .charts import trend_svg
 from .forms import CorrectionForm
 from .services import census_record_correct
 
@@ -35,7 +36,11 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     team_id = int(team) if team.isdigit() and len(team) < 18 else None
     found = selectors.data_quality(user=user, rule=rule, team_id=team_id, page=request.GET.get("page"))
     keep = {k: v for k, v in (("rule", rule), ("team", team_id)) if v is not None}
-    return render(request, "returns/data_quality.html", {"found": found, "query_string": urlencode(keep)})
+    return render(
+        request,
+        "returns/data_quality.html",
+        {"found": found, "query_string": urlencode(keep), "chart": trend_svg(found.trend)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
