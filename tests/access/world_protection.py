@@ -141,6 +141,7 @@ RULES = {
     "protection:review_new": _by_key(WHO),
     "protection:plan_end": _by_key(WHO),
     "protection:prior_plan_new": _casework,
+    "protection:emergency_protection_new": _casework,
     "recording:visits": _casework,
     "recording:visit_new": _casework,
     "recording:notes": _casework,

@@ -281,3 +281,30 @@ def test_a_missing_folder_is_refused(full_journey: Referral, tmp_path: Path) -> 
     with pytest.raises(CommandError, match="There is no folder") as err:
         _run("--year", "2025", "-o", str(tmp_path / "nowhere" / "cin.xml"))
     assert err.value.returncode == 2
+
+
+def test_dfe_rules_run_on_the_written_file_and_a_clean_year_is_ready(full_journey: Referral, tmp_path: Path) -> None:
+    printed = _run("--year", "2025", "-o", str(tmp_path / "cin.xml"))
+    assert "No DfE rule errors: the file is ready to send" in printed
+
+
+def test_a_dfe_rule_error_is_listed_with_its_child_and_the_file_is_not_ready(
+    full_journey: Referral, tmp_path: Path
+) -> None:
+    # A birth date long after the referral passes the schema but breaks DfE's rule 8606.
+    Child.objects.filter(la_child_id="C100").update(date_of_birth=D(2025, 12, 1))
+    path = tmp_path / "cin.xml"
+    out = StringIO()
+    with pytest.raises(CommandError, match="Not ready: DfE's rules find") as err:
+        call_command("export", "cin-census", "--year", "2025", "-o", str(path), stdout=out, stderr=StringIO())
+    assert err.value.returncode == 4
+    assert "8606 child C100: Child referral date is more than 40 weeks before DOB" in out.getvalue()
+    assert out.getvalue().index("written to") < out.getvalue().index("Errors (to fix")
+    assert path.exists()  # written, for the analyst to read beside the list
+
+
+def test_no_rules_checks_the_schema_only(full_journey: Referral, tmp_path: Path) -> None:
+    Child.objects.filter(la_child_id="C100").update(date_of_birth=D(2025, 12, 1))
+    printed = _run("--year", "2025", "-o", str(tmp_path / "cin.xml"), "--no-rules")
+    assert "matches the schema" in printed
+    assert "DfE" not in printed

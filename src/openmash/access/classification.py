@@ -426,6 +426,15 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "category": S,
         "recorded_by": O,
     },
+    "protection.EmergencyProtection": {
+        **_TIMESTAMPS,
+        "child": O,
+        "kind": S,
+        "start_date": A,
+        "end_date": A,
+        "referral": O,
+        "recorded_by": O,
+    },
     "protection.ChildProtectionReview": {**_TIMESTAMPS, "plan": O, "review_date": A, "notes": S},
     # One row per statutory event, derived from the records above: the same classes as its sources.
     "core.JourneyEvent": {

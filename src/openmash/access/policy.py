@@ -515,6 +515,8 @@ class Export(StrEnum):
     AUDIT_LOG = "audit_log"
     CASELOAD = "caseload"
     AGGREGATES = "aggregates"
+    # Ofsted's Annex A: child-level lists of the whole authority, prepared for an inspection.
+    ANNEX_A = "annex_a"
 
 
 def can_export(user: User, export: Export) -> bool:
@@ -526,6 +528,8 @@ def can_export(user: User, export: Export) -> bool:
         return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
     if export == Export.AGGREGATES:
         return user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES, Role.SCRUTINY_MEMBER)
+    if export == Export.ANNEX_A:
+        return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
     return False
 
 

@@ -10,7 +10,7 @@ from openmash.accounts.models import Agency
 from openmash.core.codes import CategoryOfAbuse
 from openmash.core.forms import GovDateField
 
-from .models import PlanEndReason, Section47Outcome, StrategyOutcome
+from .models import EmergencyProtectionKind, PlanEndReason, Section47Outcome, StrategyOutcome
 
 EXAMPLE = "For example, 27 3 2026"
 # Councillors' democratic services never sit in a strategy discussion.
@@ -185,3 +185,17 @@ class PriorPlanForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Select a category"},
     )
+
+
+class EmergencyProtectionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What was it?",
+        choices=EmergencyProtectionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select an emergency protection order or police protection",
+            "invalid_choice": "Select an emergency protection order or police protection",
+        },
+    )
+    start_date = GovDateField(label="Start date", past_only=True, help_text=EXAMPLE)
+    end_date = GovDateField(label="End date (if it has ended)", past_only=True, required=False, help_text=EXAMPLE)

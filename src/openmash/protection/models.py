@@ -211,3 +211,46 @@ class PriorChildProtectionPlan(TimeStamped):
 
     def __str__(self) -> str:
         return f"Plan in {self.authority} from {self.start_date:%d/%m/%Y}"
+
+
+class EmergencyProtectionKind(models.TextChoices):
+    """The two short-term powers that remove or keep a child in safety (Children Act 1989 ss. 44 and 46)."""
+
+    EPO = "epo", "Emergency protection order"
+    POLICE = "police", "Police protection"
+
+
+class EmergencyProtection(TimeStamped):
+    """An emergency protection order or a period of police protection.
+
+    Ofsted's Annex A (List 7) asks whether a child on a plan was subject to either in the last six months;
+    the CIN census does not carry it, so it is recorded here as its own fact.
+    """
+
+    Kind: TypeAlias = EmergencyProtectionKind  # noqa: UP040 - a run-time enum, outside so Meta can name it
+
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="emergency_protections")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    referral = models.ForeignKey(
+        "casework.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="emergency_protections"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = "emergency protection"
+        constraints = [
+            models.CheckConstraint(condition=one_of("kind", EmergencyProtectionKind), name="emergency_protection_kind"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="emergency_protection_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "start_date"], name="protection_emergency_child")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.start_date:%d/%m/%Y}"

@@ -16,7 +16,7 @@ from openmash.casework.episode import EpisodeState, episode_state
 from openmash.casework.models import Referral
 from openmash.people.models import Child
 
-from .models import ChildProtectionPlan, PriorChildProtectionPlan, Section47Enquiry
+from .models import ChildProtectionPlan, EmergencyProtection, PriorChildProtectionPlan, Section47Enquiry
 from .timescales import cp_review_due
 
 MAX_ID = 2**63
@@ -123,3 +123,14 @@ def child_for_recording(*, user: User, la_child_id: str, page: str) -> tuple[Chi
     access = _access(user, child, change=True)
     _record(user, child, child, access, page)
     return child, list(PriorChildProtectionPlan.objects.filter(child=child))
+
+
+@transaction.atomic
+def child_emergency_protection(*, user: User, la_child_id: str) -> tuple[Child, list[EmergencyProtection]]:
+    """The child, for recording emergency protection, and what is recorded already."""
+    child = Child.objects.filter(la_child_id=la_child_id).first()
+    if child is None:
+        raise NotFound("No child with that ID")
+    access = _access(user, child, change=True)
+    _record(user, child, child, access, "emergency protection")
+    return child, list(EmergencyProtection.objects.filter(child=child))

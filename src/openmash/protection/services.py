@@ -19,7 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from openmash.access import audit
 from openmash.access.audit import changes_by_acting_user
+from openmash.access.models import AuditEvent
 from openmash.access.policy import ensure_can_change
 from openmash.accounts.models import Agency, User
 from openmash.casework.episode import Step, ensure_step
@@ -34,6 +36,8 @@ from openmash.people.models import Child
 from .models import (
     ChildProtectionPlan,
     ChildProtectionReview,
+    EmergencyProtection,
+    EmergencyProtectionKind,
     PlanEndReason,
     PriorChildProtectionPlan,
     Section47Enquiry,
@@ -443,3 +447,45 @@ def prior_plan_record(
     if recount:
         record_events(*recount)
     return prior
+
+
+@transaction.atomic
+@changes_by_acting_user
+def emergency_protection_record(
+    *,
+    child: Child,
+    kind: EmergencyProtectionKind | str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    acting_user: User,
+) -> EmergencyProtection:
+    """Record an emergency protection order or a period of police protection for a child. It is linked to
+    the child's case open on its start date, where there is one."""
+    ensure_can_change(acting_user, child)
+    if kind not in EmergencyProtectionKind.values:
+        raise ServiceError("Select an emergency protection order or police protection", field="kind")
+    ensure_not_in_future(start_date, "start date", "start_date")
+    if end_date is not None:
+        ensure_not_in_future(end_date, "end date", "end_date")
+        if end_date < start_date:
+            raise ServiceError("The end date must be on or after the start date", field="end_date")
+    if child.date_of_birth is None or start_date < child.date_of_birth:
+        raise ServiceError("The start date must be on or after the child's date of birth", field="start_date")
+    referral = (
+        Referral.objects.filter(child=child, referral_date__lte=start_date)
+        .filter(Q(closure_date__isnull=True) | Q(closure_date__gte=start_date))
+        .order_by("-referral_date")
+        .first()
+    )
+    record = EmergencyProtection.objects.create(
+        child=child, kind=kind, start_date=start_date, end_date=end_date, referral=referral, recorded_by=acting_user
+    )
+    audit.record(
+        user=acting_user,
+        action=AuditEvent.Action.CHANGE,
+        obj=record,
+        child_id=child.pk,
+        summary=f"Recorded {record.get_kind_display().lower()} for {child.la_child_id}",
+        detail={"kind": record.kind},
+    )
+    return record

@@ -18,4 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cp-plans/<int:plan_id>/reviews/new/", views.review_new, name="review_new"),
     path("cp-plans/<int:plan_id>/end/", views.plan_end, name="plan_end"),
     path("children/<la_child_id:la_child_id>/cp-plans-elsewhere/", views.prior_plan_new, name="prior_plan_new"),
+    path(
+        "children/<la_child_id:la_child_id>/emergency-protection/",
+        views.emergency_protection_new,
+        name="emergency_protection_new",
+    ),
 ]

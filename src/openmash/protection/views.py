@@ -27,6 +27,7 @@ from openmash.core.locking import EditConflict
 from . import selectors, services
 from .forms import (
     ConferenceForm,
+    EmergencyProtectionForm,
     OutcomeForm,
     PlanEditForm,
     PlanEndForm,
@@ -404,3 +405,28 @@ def prior_plan_new(request: HttpRequest, la_child_id: str) -> HttpResponse:
             messages.success(request, f"The plan held by {data['authority']} is recorded")
             return redirect("protection:prior_plan_new", la_child_id=la_child_id)
     return render(request, "protection/prior_plan_new.html", {"child": child, "prior_plans": prior_plans, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def emergency_protection_new(request: HttpRequest, la_child_id: str) -> HttpResponse:
+    user = _user(request)
+    child, recorded = selectors.child_emergency_protection(user=user, la_child_id=la_child_id)
+    form = EmergencyProtectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.emergency_protection_record(
+                child=child,
+                kind=data["kind"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                acting_user=user,
+            )
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"The {record.get_kind_display().lower()} is recorded")
+            return redirect("protection:emergency_protection_new", la_child_id=la_child_id)
+    return render(
+        request, "protection/emergency_protection_new.html", {"child": child, "recorded": recorded, "form": form}
+    )

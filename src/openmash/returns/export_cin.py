@@ -6,7 +6,10 @@ a summary. The export is recorded in the audit trail: it holds every child in th
 project's other commands, it runs with the database's own rights (whoever can run it can read the
 database), so no account's access is checked; the operating-system account is recorded instead.
 
-`dfe_check(path, year)` is where the DfE validation rules will run on the written file.
+Then DfE's own validation rules for the year run over the written file (openmash.returns.dfe, the
+csc-validator-be-cin package in its own environment): each error is printed with its child and the file
+is not called ready while any remains (exit code 4); queries are listed for a person to confirm or
+explain, as DfE's COLLECT asks. `--no-rules` skips them (the schema is always checked).
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ from openmash.access import audit
 from openmash.access.models import AuditEvent
 from openmash.accounts.models import User
 
+from . import dfe
 from .census_export import ExportSummary, write_census
 from .census_schema import CIN_SCHEMA, validate_schema
 
 USAGE = 2  # the exit code for arguments that cannot be used
 PROBLEMS = 3  # the file was written but breaks the schema
+NOT_READY = 4  # the file was written but DfE's rules find errors in it
+FIRST_RULES_YEAR = 2023  # the oldest ruleset in the pinned package is 2022-23
 FIRST_YEAR = 2013  # referral sources are required from 1 April 2013 (rule 8866); no earlier returns
 SHOWN = 50  # schema problems printed before "and N more"
 
@@ -43,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--year", required=True, help="the collection year, by the year it ends: 2025 for April 2024 to March 2025"
     )
     parser.add_argument("-o", "--output", required=True, help="the file to write")
+    parser.add_argument("--no-rules", action="store_true", help="check the schema only, not DfE's rules")
 
 
 def _year(value: str) -> int:
@@ -59,8 +66,28 @@ def _year(value: str) -> int:
     return year
 
 
-def dfe_check(path: Path, year: int) -> None:
-    """Run DfE's validation rules for `year` on the written file (to come: openmash.returns.dfe)."""
+def dfe_check(command: BaseCommand, path: Path, year: int) -> int:
+    """DfE's validation rules for `year` over the written file: print errors and queries, return the errors."""
+    if year < FIRST_RULES_YEAR:
+        command.stdout.write(f"DfE's rules for {year - 1}-{year % 100:02d} are not published in a form we run.")
+        return 0
+    try:
+        report = dfe.check(path, ruleset=dfe.ruleset_for(year))
+    except (dfe.DfeCheckUnavailable, dfe.DfeCheckFailed) as error:
+        raise CommandError(str(error), returncode=NOT_READY) from error
+    for kind, title in (("error", "Errors (to fix before the return is sent)"), ("query", "Queries (to confirm)")):
+        found = [finding for finding in report.findings if finding.kind == kind]
+        if not found:
+            continue
+        command.stdout.write(f"{title}: {len(found):,}")
+        for finding in found[:SHOWN]:
+            where = f"child {finding.la_child_id}" if finding.la_child_id else "the return"
+            command.stdout.write(f"  {finding.rule} {where}: {finding.message}")
+        if len(found) > SHOWN:
+            command.stdout.write(f"  ... and {len(found) - SHOWN:,} more")
+    for rule in report.rules_not_run:
+        command.stdout.write(f"DfE's validator could not run rule {rule} over this file: check it by hand.")
+    return report.errors
 
 
 def _record(summary: ExportSummary, path: Path) -> None:
@@ -105,7 +132,6 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         command.stdout.write(f"{path.name}: {problem}")
     if len(problems) > SHOWN:
         command.stdout.write(f"... and {len(problems) - SHOWN:,} more")
-    dfe_check(path, year)
     command.stdout.write(
         f"Children in Need census {year - 1}-{year % 100:02d}: {summary.children:,} children, "
         f"{summary.episodes:,} episodes, written to {path} in {summary.seconds:.1f} seconds"
@@ -115,3 +141,9 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
             f"{len(problems):,} schema problem(s) against {CIN_SCHEMA.name}: see above", returncode=PROBLEMS
         )
     command.stdout.write(f"The file matches the schema ({CIN_SCHEMA.name}).")
+    if options["no_rules"]:
+        return
+    if dfe_check(command, path, year):
+        raise CommandError("Not ready: DfE's rules find errors in the file (listed above)", returncode=NOT_READY)
+    if year >= FIRST_RULES_YEAR:
+        command.stdout.write("No DfE rule errors: the file is ready to send once any queries are confirmed.")
