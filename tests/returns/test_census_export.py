@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 
 from openmash.access.models import AuditEvent
-from openmash.accounts.models import User
+from openmash.accounts.models import Role, User, UserRole
 from openmash.casework import services as casework
 from openmash.casework.children import child_create
 from openmash.casework.models import Referral
@@ -160,7 +160,7 @@ def second_child(worker_user: User, manager_user: User) -> Child:
 
 
 def test_the_year_is_written_in_the_schemas_shape_and_order(
-    full_journey: Referral, second_child: Child, tmp_path: Path
+    full_journey: Referral, analyst: User, second_child: Child, tmp_path: Path
 ) -> None:
     path = tmp_path / "cin.xml"
     data = _export(path, 2025)
@@ -188,7 +188,7 @@ def test_the_year_is_written_in_the_schemas_shape_and_order(
 
 
 def test_a_later_year_leaves_out_what_ended_before_it(
-    full_journey: Referral, second_child: Child, tmp_path: Path
+    full_journey: Referral, analyst: User, second_child: Child, tmp_path: Path
 ) -> None:
     path = tmp_path / "cin.xml"
     data = _export(path, 2026)
@@ -207,14 +207,16 @@ def test_a_later_year_leaves_out_what_ended_before_it(
 
 
 def test_the_same_records_give_the_same_bytes_in_any_batch_size(
-    full_journey: Referral, second_child: Child, tmp_path: Path
+    full_journey: Referral, analyst: User, second_child: Child, tmp_path: Path
 ) -> None:
     first = _export(tmp_path / "a.xml", 2025)
     assert _export(tmp_path / "b.xml", 2025) == first
     assert _export(tmp_path / "c.xml", 2025, batch_size=1) == first
 
 
-def test_one_child_can_be_written_alone(full_journey: Referral, second_child: Child, tmp_path: Path) -> None:
+def test_one_child_can_be_written_alone(
+    full_journey: Referral, analyst: User, second_child: Child, tmp_path: Path
+) -> None:
     path = tmp_path / "one.xml"
     data = _export(path, 2025, child_ids=[second_child.pk])
     assert list(_children(data)) == ["C200"]
@@ -239,13 +241,22 @@ def test_a_generated_borough_is_written_whole_and_reads_back(tmp_path: Path) -> 
     assert _export(tmp_path / "again.xml", 2026) == path.read_bytes()
 
 
-def _run(*args: str) -> str:
+@pytest.fixture
+def analyst(db: None) -> User:
+    user = User.objects.create_user(username="analyst", password="a-long-test-password")
+    UserRole.objects.create(user=user, role=Role.PERFORMANCE_ANALYST)
+    return user
+
+
+def _run(*args: str, user: str = "analyst") -> str:
     out = StringIO()
-    call_command("export", "cin-census", *args, stdout=out, stderr=StringIO())
+    call_command("export", "cin-census", *args, "--user", user, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
-def test_the_command_writes_checks_and_records_the_export(full_journey: Referral, tmp_path: Path) -> None:
+def test_the_command_writes_checks_and_records_the_export(
+    full_journey: Referral, analyst: User, tmp_path: Path
+) -> None:
     path = tmp_path / "cin.xml"
     printed = _run("--year", "2025", "-o", str(path))
     assert "1 children, 1 episodes" in printed
@@ -255,7 +266,19 @@ def test_the_command_writes_checks_and_records_the_export(full_journey: Referral
     exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert exported.detail["return"] == "cin-census"
     assert exported.detail["children"] == 1
-    assert exported.username.startswith("command line")
+    assert exported.username == "analyst"
+
+
+@pytest.mark.parametrize("username", ["nobody", "worker"])
+def test_only_those_the_policy_allows_may_export(
+    full_journey: Referral, analyst: User, worker_user: User, tmp_path: Path, username: str
+) -> None:
+    path = tmp_path / "cin.xml"
+    with pytest.raises(CommandError, match=f"'{username}' may not export the census") as err:
+        _run("--year", "2025", "-o", str(path), user=username)
+    assert err.value.returncode == 2
+    assert not path.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 @pytest.mark.parametrize(
@@ -267,7 +290,7 @@ def test_the_command_writes_checks_and_records_the_export(full_journey: Referral
     ],
 )
 def test_a_bad_year_is_refused_with_nothing_written(
-    full_journey: Referral, tmp_path: Path, year: str, message: str
+    full_journey: Referral, analyst: User, tmp_path: Path, year: str, message: str
 ) -> None:
     path = tmp_path / "cin.xml"
     with pytest.raises(CommandError, match=message) as err:
@@ -277,33 +300,46 @@ def test_a_bad_year_is_refused_with_nothing_written(
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
-def test_a_missing_folder_is_refused(full_journey: Referral, tmp_path: Path) -> None:
+def test_a_missing_folder_is_refused(full_journey: Referral, analyst: User, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="There is no folder") as err:
         _run("--year", "2025", "-o", str(tmp_path / "nowhere" / "cin.xml"))
     assert err.value.returncode == 2
 
 
-def test_dfe_rules_run_on_the_written_file_and_a_clean_year_is_ready(full_journey: Referral, tmp_path: Path) -> None:
+def test_dfe_rules_run_on_the_written_file_and_a_clean_year_is_ready(
+    full_journey: Referral, analyst: User, tmp_path: Path
+) -> None:
     printed = _run("--year", "2025", "-o", str(tmp_path / "cin.xml"))
     assert "No DfE rule errors: the file is ready to send" in printed
 
 
 def test_a_dfe_rule_error_is_listed_with_its_child_and_the_file_is_not_ready(
-    full_journey: Referral, tmp_path: Path
+    full_journey: Referral, analyst: User, tmp_path: Path
 ) -> None:
     # A birth date long after the referral passes the schema but breaks DfE's rule 8606.
     Child.objects.filter(la_child_id="C100").update(date_of_birth=D(2025, 12, 1))
     path = tmp_path / "cin.xml"
     out = StringIO()
     with pytest.raises(CommandError, match="Not ready: DfE's rules find") as err:
-        call_command("export", "cin-census", "--year", "2025", "-o", str(path), stdout=out, stderr=StringIO())
+        call_command(
+            "export",
+            "cin-census",
+            "--year",
+            "2025",
+            "-o",
+            str(path),
+            "--user",
+            "analyst",
+            stdout=out,
+            stderr=StringIO(),
+        )
     assert err.value.returncode == 4
     assert "8606 child C100: Child referral date is more than 40 weeks before DOB" in out.getvalue()
     assert out.getvalue().index("written to") < out.getvalue().index("Errors (to fix")
     assert path.exists()  # written, for the analyst to read beside the list
 
 
-def test_no_rules_checks_the_schema_only(full_journey: Referral, tmp_path: Path) -> None:
+def test_no_rules_checks_the_schema_only(full_journey: Referral, analyst: User, tmp_path: Path) -> None:
     Child.objects.filter(la_child_id="C100").update(date_of_birth=D(2025, 12, 1))
     printed = _run("--year", "2025", "-o", str(tmp_path / "cin.xml"), "--no-rules")
     assert "matches the schema" in printed

@@ -517,6 +517,8 @@ class Export(StrEnum):
     AGGREGATES = "aggregates"
     # Ofsted's Annex A: child-level lists of the whole authority, prepared for an inspection.
     ANNEX_A = "annex_a"
+    # DfE's Children in Need census: every child referred or open in the year, for the statutory return.
+    CIN_CENSUS = "cin_census"
 
 
 def can_export(user: User, export: Export) -> bool:
@@ -528,9 +530,20 @@ def can_export(user: User, export: Export) -> bool:
         return is_childrens_social_care(user) and user.has_role(*MANAGER_ROLES)
     if export == Export.AGGREGATES:
         return user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES, Role.SCRUTINY_MEMBER)
-    if export == Export.ANNEX_A:
+    if export in {Export.ANNEX_A, Export.CIN_CENSUS}:
         return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
     return False
+
+
+def can_import_records(user: User) -> bool:
+    """Loading a statutory return's history into the records (`openmash import`): it creates and changes
+    children's records in bulk, so only a system administrator in children's social care may."""
+    return bool(
+        user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.SYSTEM_ADMINISTRATOR)
+    )
 
 
 def can_see_who_viewed(user: User, child: Child) -> bool:

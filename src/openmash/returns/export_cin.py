@@ -2,9 +2,9 @@
 
 Writes the return for the collection year ending 31 March YEAR (openmash.returns.census_export),
 checks the file against the schema kept in the project and prints each problem with its line, then
-a summary. The export is recorded in the audit trail: it holds every child in the return. Like the
-project's other commands, it runs with the database's own rights (whoever can run it can read the
-database), so no account's access is checked; the operating-system account is recorded instead.
+a summary. The person taking the export is named with --user: the access policy must give them
+`Export.CIN_CENSUS` (children's social care performance analysts and service managers, as for Annex A),
+and the export is recorded in the audit trail under their name: it holds every child in the return.
 
 Then DfE's own validation rules for the year run over the written file (openmash.returns.dfe, the
 csc-validator-be-cin package in its own environment): each error is printed with its child and the file
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from openmash.access import audit
+from openmash.access import audit, policy
 from openmash.access.models import AuditEvent
 from openmash.accounts.models import User
 
@@ -48,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--year", required=True, help="the collection year, by the year it ends: 2025 for April 2024 to March 2025"
     )
+    parser.add_argument("--user", required=True, help="the username of the person taking the export")
     parser.add_argument("-o", "--output", required=True, help="the file to write")
     parser.add_argument("--no-rules", action="store_true", help="check the schema only, not DfE's rules")
 
@@ -90,11 +90,17 @@ def dfe_check(command: BaseCommand, path: Path, year: int) -> int:
     return report.errors
 
 
-def _record(summary: ExportSummary, path: Path) -> None:
-    operator = getpass.getuser()
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    # The same answer for an unknown account and one without the right: neither reveals the other.
+    if user is None or not policy.can_export(user, policy.Export.CIN_CENSUS):
+        raise _fail(f"{username!r} may not export the census (performance analysts and service managers may)")
+    return user
+
+
+def _record(user: User, summary: ExportSummary, path: Path) -> None:
     audit.record(
-        # Not an account: the command runs with the database's rights, so the trail names who ran it.
-        user=User(username=f"command line ({operator})"[:150]),
+        user=user,
         action=AuditEvent.Action.EXPORT,
         summary=f"Exported the Children in Need census {summary.year - 1}-{summary.year % 100:02d} "
         f"({summary.children:,} children) to {path.name}",
@@ -104,7 +110,6 @@ def _record(summary: ExportSummary, path: Path) -> None:
             "children": summary.children,
             "episodes": summary.episodes,
             "file": str(path),
-            "operator": operator,
         },
     )
 
@@ -116,6 +121,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         raise _fail(f"{path} is a folder: give the name of the file to write")
     if not path.parent.is_dir():
         raise _fail(f"There is no folder {path.parent} to write {path.name} in")
+    user = _user(options["user"])
     partial = path.with_name(path.name + ".partial")
     # Read in one transaction, so the whole return is one moment of the records; written beside the
     # target and moved into place only when complete, so a failed run never leaves half a file.
@@ -123,7 +129,7 @@ def run(command: BaseCommand, options: dict[str, Any]) -> None:
         with transaction.atomic():
             with partial.open("wb") as out:
                 summary = write_census(out, year=year, generated_at=timezone.now())
-            _record(summary, path)
+            _record(user, summary, path)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ stored table (and rebuilds it from the records to check it).
 
 from .rules import Refusal, check_episode
 from .signals import records_changed
-from .store import decode_factors, encode_factors, episode_events, record_events, replace_events
+from .store import decode_factors, encode_factors, episode_events, record_events, replace_child_events, replace_events
 from .types import EVENT_LABELS, EVENT_NOUNS, Event, EventType, episode_conference_source_id, episode_event
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "episode_events",
     "record_events",
     "records_changed",
+    "replace_child_events",
     "replace_events",
 ]

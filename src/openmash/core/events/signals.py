@@ -1,5 +1,6 @@
-"""`records_changed`: sent by `record_events` each time a service stores the events of a change, with
-the children whose statutory records changed. Every recorded change passes there, so whatever must follow
+"""`records_changed`: sent by `record_events` each time a service stores the events of a change, and by
+`replace_child_events` when records are loaded in bulk (an imported census), with the children whose
+statutory records changed. Every recorded change passes there, so whatever must follow
 a change to a child (the census data-quality check, in openmash.returns) listens here instead of each
 service calling it: core cannot import the layers above it."""
 

@@ -127,3 +127,17 @@ def replace_events(events: Iterable[Event], *, model: Any = JourneyEvent) -> int
     model.objects.all().delete()
     rows = (model(event_type=e.event_type, source_id=e.source_id, **_columns(e)) for e in events)
     return len(model.objects.bulk_create(rows, batch_size=BATCH_ROWS))
+
+
+def replace_child_events(child_ids: Iterable[int], events: Iterable[Event]) -> int:
+    """Replace the stored events of these children with `events` (theirs), unchecked: for records
+    loaded in bulk, as an imported census is, whose events are rebuilt from the records just written.
+    Returns the rows written."""
+    ids = list(child_ids)
+    for at in range(0, len(ids), BATCH_ROWS // 4):
+        JourneyEvent.objects.filter(child_id__in=ids[at : at + BATCH_ROWS // 4]).delete()
+    rows = (JourneyEvent(event_type=e.event_type, source_id=e.source_id, **_columns(e)) for e in events)
+    written = len(JourneyEvent.objects.bulk_create(rows, batch_size=BATCH_ROWS))
+    if ids:
+        records_changed.send(sender=Event, child_ids=frozenset(ids))
+    return written

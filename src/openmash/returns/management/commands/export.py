@@ -1,7 +1,7 @@
 """`openmash export <return>`: a statutory return written to a file.
 
-    openmash export cin-census --year 2025 -o FILE.xml
-    openmash export annex-a --as-of YYYY-MM-DD -o FILE.xlsx
+    openmash export cin-census --year 2025 --user USERNAME -o FILE.xml [--no-rules]
+    openmash export annex-a --as-of YYYY-MM-DD --user USERNAME -o FILE.xlsx
 
 Each return's arguments and work live in its own module (openmash.returns.export_cin, .export_annex_a);
 this command only dispatches. Bad arguments end with a one-line message and exit code 2.
