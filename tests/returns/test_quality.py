@@ -17,7 +17,9 @@ from openmash.casework.children import child_create
 from openmash.casework.models import CINPlan
 from openmash.core.codes import AssessmentFactor, PrimaryNeed, ReferralSource
 from openmash.core.errors import ServiceError
-from openmash.journey.rebuild import check_table
+from openmash.core.events import replace_child_events
+from openmash.journey.rebuild import check_table, rebuild_events
+from openmash.journey.schema import to_events
 from openmash.people.models import Child
 from openmash.returns.models import Finding, FindingCount
 from openmash.returns.quality import collection_year, refresh_all, refresh_children
@@ -224,3 +226,17 @@ def test_an_analyst_may_not_correct_a_record_without_a_failure(
             dates={"referral_date": _year_start() + dt.timedelta(days=1)},
             acting_user=analyst,
         )
+
+
+def test_records_loaded_in_bulk_are_checked_once_they_commit(
+    child: Child, worker_user: User, manager_user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    _plan_ended_same_day(child, worker_user, manager_user)  # the check after each change is off
+    assert not Finding.objects.exists()
+    events = list(to_events(rebuild_events(child_ids=[child.pk])))
+
+    with override_settings(OPENMASH_DATA_QUALITY_ON_CHANGE=True), django_capture_on_commit_callbacks(execute=True):
+        # As a census import stores the events of the records it has just written.
+        replace_child_events([child.pk], events)
+
+    assert len(_failures(child)) == 1
