@@ -41,9 +41,13 @@ run: env
 	@mkdir -p var/static
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) migrate --no-input -v 0
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json
+	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) data-quality refresh --if-never
 	@OPENMASH_DEMO=1 $(OPENMASH) demo-users
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) runserver --noreload $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with the background task worker (Ctrl+C to stop)"
+	@export OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1; \
+	$(OPENMASH) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
+	$(OPENMASH) runserver --noreload $(HOST):$(PORT)
 
 # Production-style: gunicorn processes (src/openmash/gunicorn_conf.py) over DATABASE_URL, static files
 # collected for WhiteNoise, and the background task worker. docs/deploy.md runs the same pieces as services.
@@ -60,6 +64,7 @@ serve: env
 	$(OPENMASH) collectstatic --no-input -v 0; \
 	case "$${OPENMASH_DEMO:-}" in 1|true|yes|on) \
 	  $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json; \
+	  $(OPENMASH) data-quality refresh --if-never --enqueue; \
 	  $(OPENMASH) demo-users;; esac; \
 	$(OPENMASH) db_worker --no-reload & worker=$$!; \
 	OPENMASH_BIND="$(HOST):$(PORT)" .venv/bin/gunicorn -c python:openmash.gunicorn_conf & web=$$!; \

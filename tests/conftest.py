@@ -63,6 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Django's test machinery flushes the database after each test that commits (browser tests).
     settings.OPENMASH_ALLOW_FLUSH = True
+    # The census check after each change runs DfE's validator as a separate process: only the tests of it
+    # switch it on (tests/returns/test_quality.py).
+    settings.OPENMASH_DATA_QUALITY_ON_CHANGE = False
 
 
 # PostgreSQL: the owner's credentials, kept while the tests run as the application's role.

@@ -188,6 +188,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Background tasks (django.tasks) are stored in the database and run by `openmash db_worker`.
 # The test suite switches to the immediate backend (tests/conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# After each change to a child's statutory record, check that child against the CIN census rules in the
+# background (openmash.returns.quality). The test suite turns it off (tests/conftest.py).
+OPENMASH_DATA_QUALITY_ON_CHANGE = _env_flag("OPENMASH_DATA_QUALITY_ON_CHANGE", True)
 
 # Security headers. HTTPS settings are on unless running the local demo over plain HTTP.
 _https = not _env_flag("OPENMASH_INSECURE_HTTP")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("openmash.workforce.urls")),
     path("api/v1/", include("openmash.front_door.api.urls")),
     path("", include("openmash.performance.urls")),
+    path("", include("openmash.returns.urls")),
     path("", include("openmash.web.urls")),
 ]

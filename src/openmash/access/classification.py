@@ -492,6 +492,32 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "population": A,
         "rows": A,
     },
+    # CIN census rule failures in the live records: which child, which rule, and the census items'
+    # values (dates and codes from the child's record).
+    "returns.Finding": {
+        "id": O,
+        "child": O,
+        "team": O,
+        "rule": A,
+        "kind": A,
+        "message": A,
+        "table": A,
+        "fields": A,
+        "values": S,
+        "record_type": O,
+        "record_id": O,
+        "found_at": O,
+    },
+    # Counts of failures by day, team and rule: no child in them.
+    "returns.FindingCount": {
+        "id": O,
+        "date": A,
+        "team": O,
+        "rule": A,
+        "kind": A,
+        "count": A,
+        "recorded_at": O,
+    },
     # The stored summary of a synthetic borough: aggregate rates and counts only.
     "demo.DemoDataset": {"id": O, "size": O, "seed": O, "as_of": O, "summary": A, "loaded_at": O},
 }

@@ -652,6 +652,60 @@ def can_write_narrative(user: User, owner_id: int | None) -> bool:
     return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES)
 
 
+# The census data-quality page ---------------------------------------------------------------------
+
+
+def can_view_data_quality(user: User) -> bool:
+    """Performance analysts and team and service managers in children's social care see the CIN census
+    rule failures in the live records: counts for the whole authority, and the failing records of the
+    children they may see (an analyst: of the children with a failure, see can_correct_census_record)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES)
+    )
+
+
+def data_quality_team_scope(user: User) -> Q | None:
+    """Which teams' failures a manager's list holds, as a filter on the team key (`team_id`); None when the
+    list is not limited by team (analysts). A team manager lists their team's, a service manager their
+    service's; each child is checked against visible_children as well."""
+    if user.has_role(Role.PERFORMANCE_ANALYST):
+        return None
+    _staff_id, team_id, service_id = _staff_team_and_service(user)
+    if team_id is None:
+        return Q(pk__in=[])
+    if user.has_role(Role.SERVICE_MANAGER):
+        return Q(team__service_id=service_id)
+    return Q(team_id=team_id)
+
+
+def _has_census_finding(child: Child) -> bool:
+    # The findings belong to the returns, above this layer: reached through the child's relation.
+    finding_model = Child._meta.get_field("census_findings").related_model
+    return bool(finding_model._default_manager.filter(child_id=child.pk).exists())
+
+
+def census_correction_by_analyst(user: User, child: Child) -> bool:
+    """An analyst's narrow right to a child's record: to open the census items of a record that fails a CIN
+    census rule now, and correct its dates, without sight of the rest of the record. It lasts while the
+    failure does; every use is audited. A restricted record stays with its named users."""
+    return (
+        can_view_data_quality(user)
+        and user.has_role(Role.PERFORMANCE_ANALYST)
+        and not is_restricted_from(user, child)
+        and _has_census_finding(child)
+    )
+
+
+def can_correct_census_record(user: User, child: Child) -> bool:
+    """Correct the census dates of one of a child's records: anyone who may change the child, or a
+    performance analyst in children's social care while the child has a current census failure."""
+    return can_change_child(user, child) or census_correction_by_analyst(user, child)
+
+
 def may_see_children(user: User) -> bool:
     """Whether the user's work ever involves individual children's records.
 

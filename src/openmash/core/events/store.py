@@ -20,6 +20,7 @@ from openmash.core.errors import ServiceError
 from openmash.core.models import JourneyEvent
 
 from .rules import check_episode
+from .signals import records_changed
 from .types import Event, EventType
 
 FACTOR_SEPARATOR = ","
@@ -114,6 +115,9 @@ def record_events(*events: Event) -> None:
             )
         else:
             JourneyEvent.objects.filter(pk=pk).update(recorded_at=timezone.now(), **_columns(event))
+    child_ids = frozenset(e.child_id for e in events if e.child_id is not None)
+    if child_ids:
+        records_changed.send(sender=Event, child_ids=child_ids)
 
 
 def replace_events(events: Iterable[Event], *, model: Any = JourneyEvent) -> int:
@@ -133,4 +137,7 @@ def replace_child_events(child_ids: Iterable[int], events: Iterable[Event]) -> i
     for at in range(0, len(ids), BATCH_ROWS // 4):
         JourneyEvent.objects.filter(child_id__in=ids[at : at + BATCH_ROWS // 4]).delete()
     rows = (JourneyEvent(event_type=e.event_type, source_id=e.source_id, **_columns(e)) for e in events)
-    return len(JourneyEvent.objects.bulk_create(rows, batch_size=BATCH_ROWS))
+    written = len(JourneyEvent.objects.bulk_create(rows, batch_size=BATCH_ROWS))
+    if ids:
+        records_changed.send(sender=Event, child_ids=frozenset(ids))
+    return written
