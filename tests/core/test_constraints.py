@@ -26,7 +26,7 @@ from openmash.front_door.models import (
     RagRating,
 )
 from openmash.people.models import Adult, ChildDisability, Relationship
-from openmash.protection.models import PriorChildProtectionPlan
+from openmash.protection.models import EmergencyProtection, PriorChildProtectionPlan
 from openmash.workforce.models import Team
 
 DOMAIN_APPS = ("people", "workforce", "front_door", "casework", "protection")
@@ -82,6 +82,7 @@ def one_of_everything(full_journey: Referral) -> None:
     PriorChildProtectionPlan.objects.create(
         child=child, authority="Elsewhere", start_date=dt.date(2020, 1, 1), end_date=dt.date(2021, 1, 1), category="NEG"
     )
+    EmergencyProtection.objects.create(child=child, kind="police", start_date=at.date(), recorded_by=user)
 
 
 def test_every_coded_column_is_found() -> None:
