@@ -719,6 +719,57 @@ def may_break_glass(user: User) -> bool:
     return may_see_children(user)
 
 
+# Scrutiny reviews ---------------------------------------------------------------------------------
+# Reviews hold aggregates only, so these questions never involve a child.
+
+
+def can_manage_reviews(user: User) -> bool:
+    """Who runs a scrutiny review's record (scope, members, evidence, recommendations, responses, updates):
+    the officers who support scrutiny. There is no democratic-services officer role, so these are performance
+    analysts in democratic services (scrutiny officers) or in children's social care, and service managers in
+    children's social care (who give the executive's response). Councillors read; they never edit the record."""
+    if not user.is_authenticated or not user.is_active or user.has_role(Role.SCRUTINY_MEMBER):
+        return False
+    if user.agency == Agency.DEMOCRATIC_SERVICES:
+        return user.has_role(Role.PERFORMANCE_ANALYST)
+    return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
+
+
+def can_view_reviews(user: User) -> bool:
+    """Whether the user has any reviews to read: officers, managers in children's services and councillors."""
+    return can_manage_reviews(user) or _reads_every_review(user) or user.has_role(Role.SCRUTINY_MEMBER)
+
+
+def _reads_every_review(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and is_childrens_social_care(user)
+        and user.has_role(*MANAGER_ROLES, Role.PERFORMANCE_ANALYST)
+    )
+
+
+def can_view_review(user: User, review: Any) -> bool:
+    """Officers and managers read every review; a councillor reads the reviews they sit on, and every review
+    whose report has gone to committee (it is public from then)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_manage_reviews(user) or _reads_every_review(user):
+        return True
+    if not user.has_role(Role.SCRUTINY_MEMBER):
+        return False
+    return bool(review.published) or review.members.filter(user=user).exists()
+
+
+def reviews_scope(user: User) -> Q | None:
+    """The reviews a user may read, as a filter on scrutiny.Review (None: none at all)."""
+    if can_manage_reviews(user) or _reads_every_review(user):
+        return Q()
+    if user.is_authenticated and user.is_active and user.has_role(Role.SCRUTINY_MEMBER):
+        return Q(status__in=["awaiting_response", "monitoring", "closed"]) | Q(members__user=user)
+    return None
+
+
 # Guards for services ----------------------------------------------------------------------------
 
 
