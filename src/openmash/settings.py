@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openmash.journey",
     "openmash.performance",
     "openmash.returns",
+    "openmash.improvement",
     "openmash.scrutiny",
     "openmash.demo",
     "openmash.web",

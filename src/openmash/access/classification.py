@@ -518,6 +518,56 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "count": A,
         "recorded_at": O,
     },
+    # Action plans and inspections: about services, never a child (councillors read them), but free text
+    # written by staff may name someone, as a narrative may.
+    "improvement.ActionPlan": {
+        **_TIMESTAMPS,
+        "version": O,
+        "title": A,
+        "kind": A,
+        "description": S,
+        "owner": O,
+        "inspection": O,
+        "created_by": O,
+    },
+    "improvement.Action": {
+        **_TIMESTAMPS,
+        "version": O,
+        "plan": O,
+        "number": A,
+        "title": A,
+        "description": S,
+        "owner": O,
+        "owner_role": A,
+        "due_date": A,
+        "status": A,
+        "rag": A,
+        "indicators": A,
+        "area_for_improvement": O,
+    },
+    "improvement.ProgressUpdate": {
+        "id": O,
+        "action": O,
+        "date": A,
+        "summary": S,
+        "evidence": S,
+        "status": A,
+        "rag": A,
+        "recorded_by": O,
+        "recorded_at": O,
+    },
+    # Published inspection outcomes of councils: public facts.
+    "improvement.Inspection": {
+        **_TIMESTAMPS,
+        "authority": A,
+        "la_code": A,
+        "framework": A,
+        "inspection_type": A,
+        "published": A,
+        "report_url": A,
+    },
+    "improvement.Judgement": {"id": O, "inspection": O, "area": A, "grade": A},
+    "improvement.AreaForImprovement": {"id": O, "inspection": O, "number": A, "text": A, "priority": A},
     # Scrutiny reviews: about services, never a child. Names (councillors, officers, witnesses) identify adults;
     # free text is written for a public report but may name someone, so it is kept as sensitive.
     "scrutiny.Review": {
