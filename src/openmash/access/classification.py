@@ -594,6 +594,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "contact_phone": I,
         "contact_email": I,
         "created_by": O,
+        "action_plan": O,
     },
     "scrutiny.ReviewMember": {"id": O, "review": O, "user": O, "name": I, "is_chair": O},
     "scrutiny.OfficerSupport": {"id": O, "review": O, "name": I, "role": O},
@@ -628,6 +629,7 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "response_text": S,
         "response_date": A,
         "status": A,
+        "action": O,
     },
     "scrutiny.UpdateReport": {"id": O, "review": O, "date": A, "summary": S, "recorded_by": O, "recorded_at": O},
     # The stored summary of a synthetic borough: aggregate rates and counts only.

@@ -49,6 +49,10 @@ class Review(TimeStamped, Versioned):
     contact_phone = models.CharField("contact officer's telephone", max_length=40, blank=True)
     contact_email = models.EmailField("contact officer's email", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The plan its accepted recommendations are followed up in: made when the first is accepted.
+    action_plan = models.OneToOneField(
+        "improvement.ActionPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="scrutiny_review"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -211,6 +215,10 @@ class Recommendation(TimeStamped, Versioned):
     response_text = models.TextField("reasons given", blank=True)
     response_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # Accepted or partly accepted: the action in the review's action plan that carries it out.
+    action = models.OneToOneField(
+        "improvement.Action", on_delete=models.PROTECT, null=True, blank=True, related_name="recommendation"
+    )
 
     class Meta:
         ordering = ["review", "number"]

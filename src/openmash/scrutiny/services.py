@@ -109,7 +109,7 @@ def review_create(*, values: Mapping[str, Any], acting_user: User) -> Review:
     review = Review.objects.create(**_clean_scope(values), created_by=acting_user)
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=review,
         summary=f"Opened the scrutiny review “{review.topic}”",
     )
@@ -160,7 +160,7 @@ def member_add(
     member = ReviewMember.objects.create(review=review, user=user, name=name, is_chair=is_chair)
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=member,
         summary=f"Added {name}{' (chair)' if is_chair else ''} to the review “{review.topic}”",
     )
@@ -177,7 +177,7 @@ def officer_add(*, review: Review, name: str, role: str, acting_user: User) -> O
     officer = OfficerSupport.objects.create(review=review, name=name, role=role)
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=officer,
         summary=f"Added officer support ({role}) to the review “{review.topic}”",
     )
@@ -210,7 +210,7 @@ def meeting_record(
     )
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=meeting,
         summary=f"Recorded a {meeting.get_kind_display().lower()} of the review “{review.topic}”",
     )
@@ -241,7 +241,7 @@ def witness_record(
     )
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=witness,
         summary=f"Recorded a witness to the review “{review.topic}”",
     )
@@ -284,7 +284,7 @@ def evidence_add(
     )
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=evidence,
         summary=f"Added evidence to the review “{review.topic}”",
         detail={"kind": kind, "snapshot": snapshot.period_key if snapshot else None},
@@ -304,7 +304,7 @@ def finding_add(*, review: Review, theme: str, text: str, acting_user: User) -> 
     finding = Finding.objects.create(review=review, theme=theme, text=text, order=last + 1)
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=finding,
         summary=f"Recorded a finding of the review “{review.topic}”",
     )
@@ -322,7 +322,7 @@ def recommendation_add(*, review: Review, text: str, acting_user: User) -> Recom
     recommendation = Recommendation.objects.create(review=review, number=number, text=text)
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=recommendation,
         summary=f"Added recommendation {number} to the review “{review.topic}”",
     )
@@ -354,11 +354,20 @@ def recommendation_respond(
         setattr(recommendation, name, value)
     fields = [*submitted, "updated_at", *next_version(recommendation)]
     if response == Recommendation.Response.REJECTED:
+        if recommendation.action_id is not None:
+            raise ServiceError(
+                "This recommendation is already an action in the review's action plan: close the action there",
+                field="response",
+            )
         recommendation.status = Recommendation.Status.CLOSED
         fields.append("status")
     else:
         actions.ensure_action(recommendation, acting_user=acting_user)
-        fields.extend(actions.ACTION_FIELDS)
+        fields.append("action")
+        if recommendation.status == Recommendation.Status.CLOSED:
+            # Rejected before, accepted now: open again.
+            recommendation.status = Recommendation.Status.OPEN
+            fields.append("status")
     recommendation.save(update_fields=fields)
     audit.record(
         user=acting_user,
@@ -386,7 +395,7 @@ def update_report_record(*, review: Review, date: dt.date | None, summary: str, 
     )
     audit.record(
         user=acting_user,
-        action=AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CHANGE,
         obj=report,
         summary=f"Recorded an update report on the review “{review.topic}”",
     )
