@@ -23,14 +23,15 @@ def reviews_for(user: User) -> QuerySet[Review]:
 
 
 def review_for(user: User, review_id: int) -> Review:
-    review = Review.objects.filter(pk=review_id).first()
+    # A number past the database's integer is no review (and must not reach the query).
+    review = Review.objects.filter(pk=review_id).first() if 0 < review_id < 2**63 else None
     if review is None or not policy.can_view_review(user, review):
         raise NotFound("There is no such review")
     return review
 
 
 def recommendation_for(user: User, review: Review, number: int) -> Recommendation:
-    recommendation = review.recommendations.filter(number=number).first()
+    recommendation = review.recommendations.filter(number=number).first() if 0 < number < 2**31 else None
     if recommendation is None or not policy.can_view_review(user, review):
         raise NotFound("There is no such recommendation")
     return recommendation

@@ -42,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items.append(("Performance", "performance:scorecard", {}))
     if policy.can_view_data_quality(user):
         items.append(("Census data quality", "returns:data_quality", {}))
+    if policy.can_view_reviews(user):
+        items.append(("Scrutiny reviews", "scrutiny:reviews", {}))
     if policy.can_view_structure(user):
         items.append(("Team structure", "workforce:structure", {}))
     if policy.can_search_disclosures(user):
