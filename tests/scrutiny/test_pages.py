@@ -48,10 +48,12 @@ def test_an_officer_opens_a_review_from_the_scoping_template(officer: User) -> N
         },
     )
     review = Review.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("scrutiny:review", args=[review.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("scrutiny:review", args=[review.pk])
     assert (review.rationale, review.completion_date) == ("Rising referrals", dt.date(2027, 3, 31))
     shown = client.get(response["Location"]).content.decode()
-    assert "Overlap with the community safety panel" in shown and "31 March 2027" in shown
+    assert "Overlap with the community safety panel" in shown
+    assert "31 March 2027" in shown
 
 
 def test_records_added_through_their_forms_show_on_the_review(
@@ -60,7 +62,8 @@ def test_records_added_through_their_forms_show_on_the_review(
     client = _client(officer)
     day = dt.date(2026, 6, 1)
     client.post(
-        reverse("scrutiny:meeting_add", args=[review.pk]), {"kind": "site_visit", "place": "The MASH", **_date("date", day)}
+        reverse("scrutiny:meeting_add", args=[review.pk]),
+        {"kind": "site_visit", "place": "The MASH", **_date("date", day)},
     )
     client.post(
         reverse("scrutiny:witness_add", args=[review.pk]),
@@ -84,11 +87,18 @@ def test_an_accepted_response_makes_an_action_whose_progress_the_update_form_sta
     rec = services.recommendation_add(review=review, text="Publish timeliness", acting_user=officer)
     client = _client(officer)
     url = reverse("scrutiny:recommendation_respond", args=[review.pk, rec.number])
-    refused = client.post(url, {"response": "accepted", "response_text": "", **_date("response_date", dt.date(2027, 1, 5))})
+    refused = client.post(
+        url, {"response": "accepted", "response_text": "", **_date("response_date", dt.date(2027, 1, 5))}
+    )
     assert "Enter the reasons given" in refused.content.decode()
     client.post(
         url,
-        {"response": "accepted", "response_text": "Agreed", "version": "1", **_date("response_date", dt.date(2027, 1, 5))},
+        {
+            "response": "accepted",
+            "response_text": "Agreed",
+            "version": "1",
+            **_date("response_date", dt.date(2027, 1, 5)),
+        },
     )
     action = Recommendation.objects.get(pk=rec.pk).action
     assert isinstance(action, Action)
@@ -110,7 +120,8 @@ def test_a_councillor_on_the_group_reads_the_review_and_cannot_change_it(
     services.recommendation_add(review=review, text="Publish timeliness", acting_user=officer)
     client = _client(councillor)
     listing = client.get(reverse("scrutiny:reviews")).content.decode()
-    assert review.topic in listing and "Open a review" not in listing
+    assert review.topic in listing
+    assert "Open a review" not in listing
     page = client.get(reverse("scrutiny:review", args=[review.pk])).content.decode()
     assert "Publish timeliness" in page
     assert reverse("scrutiny:recommendation_add", args=[review.pk]) not in page
@@ -122,5 +133,7 @@ def test_a_councillor_on_the_group_reads_the_review_and_cannot_change_it(
     other = _client(other_councillor)
     assert review.topic not in other.get(reverse("scrutiny:reviews")).content.decode()
     assert other.get(reverse("scrutiny:review", args=[review.pk])).status_code == 404
-    services.review_update(review=review, values={"topic": review.topic, "status": "awaiting_response"}, acting_user=officer)
+    services.review_update(
+        review=review, values={"topic": review.topic, "status": "awaiting_response"}, acting_user=officer
+    )
     assert other.get(reverse("scrutiny:review", args=[review.pk])).status_code == 200

@@ -159,14 +159,16 @@ def test_an_accepted_recommendation_becomes_an_action_in_the_reviews_plan(review
     )
     review.refresh_from_db()
     plan = ActionPlan.objects.get()
-    assert review.action_plan == plan and plan.kind == PlanKind.SCRUTINY
+    assert review.action_plan == plan
+    assert plan.kind == PlanKind.SCRUTINY
     actions = list(Action.objects.filter(plan=plan).order_by("number"))
     assert [a.number for a in actions] == [1, 2]
     assert actions[0].title.startswith("Recommendation 1: Publish MASH")
     assert Recommendation.objects.get(pk=first.pk).action == actions[0]
     assert Recommendation.objects.get(pk=second.pk).action == actions[1]
     rejected = Recommendation.objects.get(pk=third.pk)
-    assert rejected.action is None and rejected.status == Recommendation.Status.CLOSED
+    assert rejected.action is None
+    assert rejected.status == Recommendation.Status.CLOSED
     # Responding again keeps the one action.
     services.recommendation_respond(
         recommendation=second, response="accepted", response_text="In full.", response_date=day, acting_user=officer
@@ -214,11 +216,14 @@ def test_progress_of_each_accepted_recommendation_comes_from_its_latest_update(r
         action.save()
     rows = recommendation_progress(review)
     assert [r.recommendation.number for r in rows] == [1, 3]
-    assert rows[0].latest is not None and rows[0].latest.summary == "First quarter published"
+    assert rows[0].latest is not None
+    assert rows[0].latest.summary == "First quarter published"
     assert rows[0].status_label == "Complete"
-    assert rows[1].latest is None and rows[1].status_label == "Not started"
+    assert rows[1].latest is None
+    assert rows[1].status_label == "Not started"
     text = progress_text(review)
     assert "Recommendation 1: complete (01 September 2027: First quarter published)" in text
     assert "Recommendation 2" not in text
     report = services.update_report_record(review=review, date=dt.date(2027, 11, 1), summary=text, acting_user=officer)
-    assert _audited(report) and report.recorded_by == officer
+    assert _audited(report)
+    assert report.recorded_by == officer

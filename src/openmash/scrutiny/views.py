@@ -182,9 +182,13 @@ def _member(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.MemberForm, title="Add a councillor", section="members",
+        request,
+        review_id,
+        form_class=scrutiny_forms.MemberForm,
+        title="Add a councillor",
+        section="members",
         save=_member,
-    )  # fmt: skip
+    )
 
 
 def _officer(review: Review, data: dict[str, Any], user: User) -> str:
@@ -195,9 +199,13 @@ def _officer(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def officer_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.OfficerForm, title="Add officer support", section="members",
+        request,
+        review_id,
+        form_class=scrutiny_forms.OfficerForm,
+        title="Add officer support",
+        section="members",
         save=_officer,
-    )  # fmt: skip
+    )
 
 
 def _meeting(review: Review, data: dict[str, Any], user: User) -> str:
@@ -208,9 +216,13 @@ def _meeting(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def meeting_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.MeetingForm, title="Record a meeting or visit",
-        section="meetings", save=_meeting,
-    )  # fmt: skip
+        request,
+        review_id,
+        form_class=scrutiny_forms.MeetingForm,
+        title="Record a meeting or visit",
+        section="meetings",
+        save=_meeting,
+    )
 
 
 def _witness(review: Review, data: dict[str, Any], user: User) -> str:
@@ -221,9 +233,13 @@ def _witness(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def witness_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.WitnessForm, title="Record a witness", section="witnesses",
+        request,
+        review_id,
+        form_class=scrutiny_forms.WitnessForm,
+        title="Record a witness",
+        section="witnesses",
         save=_witness,
-    )  # fmt: skip
+    )
 
 
 def _evidence(review: Review, data: dict[str, Any], user: User) -> str:
@@ -234,10 +250,14 @@ def _evidence(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def evidence_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.EvidenceForm, title="Add evidence", section="evidence",
+        request,
+        review_id,
+        form_class=scrutiny_forms.EvidenceForm,
+        title="Add evidence",
+        section="evidence",
         save=_evidence,
         intro="Cite performance figures as a frozen quarter, so the review relies on figures that stay as they stood.",
-    )  # fmt: skip
+    )
 
 
 def _finding(review: Review, data: dict[str, Any], user: User) -> str:
@@ -248,9 +268,13 @@ def _finding(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def finding_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.FindingForm, title="Record a finding", section="findings",
+        request,
+        review_id,
+        form_class=scrutiny_forms.FindingForm,
+        title="Record a finding",
+        section="findings",
         save=_finding,
-    )  # fmt: skip
+    )
 
 
 def _recommendation(review: Review, data: dict[str, Any], user: User) -> str:
@@ -261,9 +285,14 @@ def _recommendation(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def recommendation_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.RecommendationForm, title="Add a recommendation",
-        section="recommendations", save=_recommendation, intro="Recommendations are numbered in the order added.",
-    )  # fmt: skip
+        request,
+        review_id,
+        form_class=scrutiny_forms.RecommendationForm,
+        title="Add a recommendation",
+        section="recommendations",
+        save=_recommendation,
+        intro="Recommendations are numbered in the order added.",
+    )
 
 
 def _update_report(review: Review, data: dict[str, Any], user: User) -> str:
@@ -274,10 +303,18 @@ def _update_report(review: Review, data: dict[str, Any], user: User) -> str:
 @require_http_methods(["GET", "POST"])
 def update_report_add(request: HttpRequest, review_id: int) -> HttpResponse:
     return _record_page(
-        request, review_id, form_class=scrutiny_forms.UpdateReportForm, title="Record an update report",
-        section="updates", save=_update_report, initial=lambda r: {"summary": progress_text(r)},
-        intro="The summary starts with where each accepted recommendation's action stands, from its latest progress update.",
-    )  # fmt: skip
+        request,
+        review_id,
+        form_class=scrutiny_forms.UpdateReportForm,
+        title="Record an update report",
+        section="updates",
+        save=_update_report,
+        initial=lambda r: {"summary": progress_text(r)},
+        intro=(
+            "The summary starts with where each accepted recommendation's action stands, "
+            "from its latest progress update."
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,192 +6,357 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('improvement', '0001_plans_and_inspections'),
-        ('performance', '0001_scorecard'),
+        ("improvement", "0001_plans_and_inspections"),
+        ("performance", "0001_scorecard"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('topic', models.CharField(max_length=200, verbose_name='review topic')),
-                ('committee', models.CharField(blank=True, max_length=200, verbose_name='committee')),
-                ('status', models.CharField(choices=[('scoping', 'Scoping'), ('gathering', 'Gathering evidence'), ('reporting', 'Reporting'), ('awaiting_response', "Awaiting the executive's response"), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='scoping', max_length=20)),
-                ('rationale', models.TextField(blank=True)),
-                ('purpose', models.TextField(blank=True, verbose_name='purpose and objectives')),
-                ('indicators_of_success', models.TextField(blank=True, verbose_name='indicators of success')),
-                ('methodology', models.TextField(blank=True, verbose_name='methodology and approach')),
-                ('witnesses_planned', models.TextField(blank=True, verbose_name='witnesses and experts')),
-                ('documentary_evidence', models.TextField(blank=True, verbose_name='documentary evidence')),
-                ('site_visits_planned', models.TextField(blank=True, verbose_name='site visits')),
-                ('stakeholder_views', models.TextField(blank=True, verbose_name='views of stakeholders')),
-                ('publicity', models.TextField(blank=True)),
-                ('resources', models.TextField(blank=True)),
-                ('risks', models.TextField(blank=True, verbose_name='risks, barriers and dangers')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='projected start date')),
-                ('completion_date', models.DateField(blank=True, null=True, verbose_name='projected completion date')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name="contact officer's name")),
-                ('contact_role', models.CharField(blank=True, max_length=200, verbose_name="contact officer's role")),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name="contact officer's telephone")),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name="contact officer's email")),
-                ('action_plan', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scrutiny_review', to='improvement.actionplan')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("topic", models.CharField(max_length=200, verbose_name="review topic")),
+                ("committee", models.CharField(blank=True, max_length=200, verbose_name="committee")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scoping", "Scoping"),
+                            ("gathering", "Gathering evidence"),
+                            ("reporting", "Reporting"),
+                            ("awaiting_response", "Awaiting the executive's response"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                        ],
+                        default="scoping",
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                ("purpose", models.TextField(blank=True, verbose_name="purpose and objectives")),
+                ("indicators_of_success", models.TextField(blank=True, verbose_name="indicators of success")),
+                ("methodology", models.TextField(blank=True, verbose_name="methodology and approach")),
+                ("witnesses_planned", models.TextField(blank=True, verbose_name="witnesses and experts")),
+                ("documentary_evidence", models.TextField(blank=True, verbose_name="documentary evidence")),
+                ("site_visits_planned", models.TextField(blank=True, verbose_name="site visits")),
+                ("stakeholder_views", models.TextField(blank=True, verbose_name="views of stakeholders")),
+                ("publicity", models.TextField(blank=True)),
+                ("resources", models.TextField(blank=True)),
+                ("risks", models.TextField(blank=True, verbose_name="risks, barriers and dangers")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="projected start date")),
+                ("completion_date", models.DateField(blank=True, null=True, verbose_name="projected completion date")),
+                ("contact_name", models.CharField(blank=True, max_length=200, verbose_name="contact officer's name")),
+                ("contact_role", models.CharField(blank=True, max_length=200, verbose_name="contact officer's role")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact officer's telephone"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact officer's email"),
+                ),
+                (
+                    "action_plan",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scrutiny_review",
+                        to="improvement.actionplan",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('response', models.CharField(choices=[('awaiting', 'Awaiting response'), ('accepted', 'Accepted'), ('partly_accepted', 'Partly accepted'), ('rejected', 'Rejected')], default='awaiting', max_length=16, verbose_name='executive response')),
-                ('response_text', models.TextField(blank=True, verbose_name='reasons given')),
-                ('response_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('complete', 'Complete'), ('closed', 'Closed')], default='open', max_length=12)),
-                ('action', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendation', to='improvement.action')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "response",
+                    models.CharField(
+                        choices=[
+                            ("awaiting", "Awaiting response"),
+                            ("accepted", "Accepted"),
+                            ("partly_accepted", "Partly accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="awaiting",
+                        max_length=16,
+                        verbose_name="executive response",
+                    ),
+                ),
+                ("response_text", models.TextField(blank=True, verbose_name="reasons given")),
+                ("response_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("complete", "Complete"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "action",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendation",
+                        to="improvement.action",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="scrutiny.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'number'],
+                "ordering": ["review", "number"],
             },
         ),
         migrations.CreateModel(
-            name='OfficerSupport',
+            name="OfficerSupport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('role', models.CharField(max_length=200)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='officers', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("role", models.CharField(max_length=200)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="officers", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('meeting', 'Meeting'), ('site_visit', 'Site visit'), ('interview', 'Interview session')], max_length=12)),
-                ('date', models.DateField()),
-                ('place', models.CharField(blank=True, max_length=200)),
-                ('attendees', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("site_visit", "Site visit"),
+                            ("interview", "Interview session"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("place", models.CharField(blank=True, max_length=200)),
+                ("attendees", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'pk'],
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theme', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("theme", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="findings", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('document', 'Document'), ('kpi_snapshot', 'Performance figures (frozen quarter)'), ('report', "Officers' report")], max_length=12)),
-                ('title', models.CharField(max_length=200)),
-                ('reference', models.CharField(blank=True, max_length=500, verbose_name='reference or link')),
-                ('date', models.DateField()),
-                ('theme', models.CharField(blank=True, max_length=200)),
-                ('snapshot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='performance.snapshot')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("document", "Document"),
+                            ("kpi_snapshot", "Performance figures (frozen quarter)"),
+                            ("report", "Officers' report"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("reference", models.CharField(blank=True, max_length=500, verbose_name="reference or link")),
+                ("date", models.DateField()),
+                ("theme", models.CharField(blank=True, max_length=200)),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="performance.snapshot",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['date', 'pk'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewMember',
+            name="ReviewMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('is_chair', models.BooleanField(default=False, verbose_name='chair')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='scrutiny.review')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("is_chair", models.BooleanField(default=False, verbose_name="chair")),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="scrutiny.review"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_chair', 'name'],
+                "ordering": ["-is_chair", "name"],
             },
         ),
         migrations.CreateModel(
-            name='UpdateReport',
+            name="UpdateReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('summary', models.TextField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='update_reports', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("summary", models.TextField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="update_reports", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'pk'],
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Witness',
+            name="Witness",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('role', models.CharField(max_length=200)),
-                ('organisation', models.CharField(blank=True, max_length=200)),
-                ('date_heard', models.DateField()),
-                ('summary', models.TextField(blank=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='witnesses', to='scrutiny.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("role", models.CharField(max_length=200)),
+                ("organisation", models.CharField(blank=True, max_length=200)),
+                ("date_heard", models.DateField()),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="witnesses", to="scrutiny.review"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'witnesses',
-                'ordering': ['date_heard', 'pk'],
+                "verbose_name_plural": "witnesses",
+                "ordering": ["date_heard", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('topic', ''), _negated=True), name='review_has_topic'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("topic", ""), _negated=True), name="review_has_topic"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='recommendation_number_once'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(fields=("review", "number"), name="recommendation_number_once"),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='recommendation_has_text'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="recommendation_has_text"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'kpi_snapshot'), ('snapshot__isnull', False)), models.Q(models.Q(('kind', 'kpi_snapshot'), _negated=True), ('snapshot', None)), _connector='OR'), name='evidence_snapshot_for_kpis_only'),
+            model_name="evidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "kpi_snapshot"), ("snapshot__isnull", False)),
+                    models.Q(models.Q(("kind", "kpi_snapshot"), _negated=True), ("snapshot", None)),
+                    _connector="OR",
+                ),
+                name="evidence_snapshot_for_kpis_only",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_chair', True)), fields=('review',), name='review_one_chair'),
+            model_name="reviewmember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_chair", True)), fields=("review",), name="review_one_chair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewmember',
-            constraint=models.UniqueConstraint(fields=('review', 'user'), name='review_member_once'),
+            model_name="reviewmember",
+            constraint=models.UniqueConstraint(fields=("review", "user"), name="review_member_once"),
         ),
     ]
