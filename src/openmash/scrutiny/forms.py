@@ -141,7 +141,7 @@ class WitnessForm(forms.Form):
 
 class _SnapshotField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.period_key} (frozen {obj.as_of:%d %B %Y})"
+        return f"{obj.period_key} (frozen {obj.as_of.day} {obj.as_of:%B %Y})"
 
 
 class EvidenceForm(forms.Form):
