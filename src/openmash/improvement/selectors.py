@@ -28,6 +28,13 @@ def ensure_can_view(user: User) -> None:
         raise NotFound("You may not see action plans")
 
 
+def _key(value: int, what: str) -> int:
+    # A number past the database's 64-bit keys is no record, not a server error.
+    if not 0 < value < 2**63:
+        raise NotFound(f"There is no such {what}")
+    return value
+
+
 def _overdue(today: dt.date) -> Q:
     return Q(due_date__lt=today) & ~Q(status__in=DONE)
 
@@ -74,7 +81,7 @@ def plans(user: User, *, today: dt.date | None = None) -> list[PlanRow]:
 
 def plan(user: User, plan_id: int) -> ActionPlan:
     ensure_can_view(user)
-    found = ActionPlan.objects.select_related("owner", "inspection").filter(pk=plan_id).first()
+    found = ActionPlan.objects.select_related("owner", "inspection").filter(pk=_key(plan_id, "action plan")).first()
     if found is None:
         raise NotFound("There is no such action plan")
     return found
@@ -97,7 +104,11 @@ def attention(user: User, *, today: dt.date | None = None) -> list[Action]:
 
 def action(user: User, action_id: int) -> Action:
     ensure_can_view(user)
-    found = Action.objects.select_related("plan", "owner", "area_for_improvement").filter(pk=action_id).first()
+    found = (
+        Action.objects.select_related("plan", "owner", "area_for_improvement")
+        .filter(pk=_key(action_id, "action"))
+        .first()
+    )
     if found is None:
         raise NotFound("There is no such action")
     return found
@@ -157,7 +168,7 @@ def inspections(user: User) -> QuerySet[Inspection]:
 def inspection(user: User, inspection_id: int) -> Inspection:
     ensure_can_view(user)
     found = Inspection.objects.prefetch_related("judgements", "areas_for_improvement", "action_plans").filter(
-        pk=inspection_id
+        pk=_key(inspection_id, "inspection")
     )
     result = found.first()
     if result is None:
