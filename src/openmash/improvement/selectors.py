@@ -7,11 +7,12 @@ wherever actions are listed: they are what a manager acts on and what a committe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditlog.models import LogEntry
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from openmash.access import policy
@@ -54,7 +55,7 @@ def _needs_attention_first(actions: QuerySet[Action], today: dt.date) -> QuerySe
             default=Value(3),
             output_field=IntegerField(),
         )
-    ).order_by("attention", "due_date", "plan_id", "number")
+    ).order_by("attention", F("due_date").asc(nulls_last=True), "plan_id", "number")
 
 
 @dataclass(frozen=True)
@@ -130,30 +131,43 @@ LABELS = {f.name: str(f.verbose_name).capitalize() for f in Action._meta.concret
 
 
 # The change history names fields; people read their labels.
-LABELS = {f.name: str(f.verbose_name).capitalize() for f in Action._meta.concrete_fields}
+_FIELDS = {f.name: f for f in Action._meta.concrete_fields}
+# Keys and counters; an area for improvement is linked once, when the plan is made from the inspection.
+_NOT_SHOWN = {"id", "version", "plan", "number", "created_at", "updated_at", "area_for_improvement"}
+
+
+def _label(name: str) -> str:
+    label = str(_FIELDS[name].verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def _shown(name: str, value: Any, names: dict[int, str]) -> str:
+    """A value from the change history as the action's page shows it."""
+    text = "" if value in (None, "None") else str(value)
+    if name == "owner":
+        return names.get(int(text), text) if text.isdigit() else text
+    if name == "indicators":
+        ids = re.findall(r"[a-z0-9_]+", text)
+        return ", ".join(registry.BY_ID[i].name if i in registry.BY_ID else i for i in ids)
+    choices = dict(_FIELDS[name].choices or [])
+    return str(choices.get(text, text))
 
 
 def action_history(user: User, action: Action) -> list[HistoryLine]:
-    """Every change to the action, newest first, from the change history."""
+    """Every change to the action, newest first, from the change history (its creation included)."""
     ensure_can_view(user)
     entries = list(LogEntry.objects.get_for_object(action).select_related("actor").order_by("-timestamp", "-pk"))
-    owner_ids: set[int] = set()
-    for entry in entries:
-        owner_ids |= {int(v) for v in (entry.changes_dict or {}).get("owner", []) if str(v).isdigit()}
+    owner_ids = {int(v) for e in entries for v in (e.changes_dict or {}).get("owner", []) if str(v).isdigit()}
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)}
     lines = []
     for entry in entries:
         changes = []
-        display = entry.changes_display_dict
         for name, values in (entry.changes_dict or {}).items():
-            if name in ("version", "id", "plan", "number"):
+            if name in _NOT_SHOWN or name not in _FIELDS or len(values) != 2:
                 continue
-            label = LABELS.get(name, name.replace("_", " ").capitalize())
-            if name == "owner":
-                before, after = (names.get(int(v), "") if str(v).isdigit() else "" for v in values)
-            else:
-                before, after = (str(v) if v not in (None, "None") else "" for v in display.get(name, values))
-            changes.append((label, before, after))
+            before, after = (_shown(name, v, names) for v in values)
+            if before != after:
+                changes.append((_label(name), before, after))
         if changes:
             who = str(entry.actor) if entry.actor else "the system"
             lines.append(HistoryLine(entry.timestamp, who, changes))
