@@ -96,3 +96,15 @@ def test_compare_takes_each_authoritys_latest_graded_inspection_best_first() -> 
         ("Bury", "good"),
         ("Bolton", "requires_improvement"),
     ]
+
+
+def test_progress_since_a_committees_last_report() -> None:
+    plan, actions = _plan_with_actions()
+    sm = plan.created_by
+    assert sm is not None
+    for day, summary in ((dt.date(2026, 1, 10), "Before the report"), (dt.date(2026, 3, 2), "After the report")):
+        services.progress_record(
+            action=actions["red"], date=day, summary=summary, status="in_progress", rag="red", acting_user=sm
+        )
+    found = selectors.progress_since(councillor(), plan, dt.date(2026, 2, 1))
+    assert [u.summary for u in found] == ["After the report"]

@@ -21,7 +21,7 @@ from openmash.accounts.models import User
 from openmash.performance import registry
 
 from .frameworks import AREA_KEYS, AREA_LABELS, GRADE_ORDER, area_label
-from .models import DONE, OFF_TRACK, Action, ActionPlan, Inspection, Judgement
+from .models import DONE, OFF_TRACK, Action, ActionPlan, Inspection, Judgement, ProgressUpdate
 
 
 def ensure_can_view(user: User) -> None:
@@ -101,6 +101,16 @@ def attention(user: User, *, today: dt.date | None = None) -> list[Action]:
     today = today or timezone.localdate()
     found = Action.objects.filter(_overdue(today) | _off_track()).select_related("plan", "owner")
     return list(_needs_attention_first(found, today))
+
+
+def progress_since(user: User, plan: ActionPlan, since: dt.date) -> list[ProgressUpdate]:
+    """The progress recorded on a plan's actions after a date (a committee's last report), by action then date."""
+    ensure_can_view(user)
+    return list(
+        ProgressUpdate.objects.filter(action__plan=plan, date__gt=since)
+        .select_related("action", "recorded_by")
+        .order_by("action__number", "date", "id")
+    )
 
 
 def action(user: User, action_id: int) -> Action:
