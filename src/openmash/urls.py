@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("openmash.front_door.api.urls")),
     path("", include("openmash.performance.urls")),
     path("", include("openmash.returns.urls")),
+    path("", include("openmash.improvement.urls")),
     path("", include("openmash.scrutiny.urls")),
     path("", include("openmash.web.urls")),
 ]

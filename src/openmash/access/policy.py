@@ -782,3 +782,31 @@ def ensure_can_change(user: User, child: Child) -> None:
 def ensure_can_authorise(user: User, child: Child) -> None:
     if not can_authorise(user, child):
         raise ServiceError("Only a manager responsible for this child can authorise this")
+
+
+# Action plans and inspections ---------------------------------------------------------------------
+
+
+def can_manage_improvement(user: User) -> bool:
+    """Team and service managers and performance analysts in children's social care write action plans,
+    their actions and progress, and record inspections. Councillors hold them to account; they never edit."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.PERFORMANCE_ANALYST, *MANAGER_ROLES)
+    )
+
+
+def can_view_improvement(user: User) -> bool:
+    """Those who write plans, and councillors and auditors, read them: action plans and inspection outcomes
+    are about the service, never about a child. Partner agencies and caseworkers are not offered them."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return can_manage_improvement(user) or is_scrutiny_only(user) or user.has_role(Role.AUDITOR)
+
+
+def can_own_action(user: User) -> bool:
+    """An action or a plan is owned by someone who may update it."""
+    return can_manage_improvement(user)

@@ -40,6 +40,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if policy.works_front_door(user):
         items.append(("Cumulative concern", "front_door:concerns", {}))
     items.append(("Performance", "performance:scorecard", {}))
+    if policy.can_view_improvement(user):
+        items.append(("Action plans", "improvement:plans", {}))
     if policy.can_view_data_quality(user):
         items.append(("Census data quality", "returns:data_quality", {}))
     if policy.can_view_reviews(user):
