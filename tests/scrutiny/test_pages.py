@@ -108,7 +108,10 @@ def test_an_accepted_response_makes_an_action_whose_progress_the_update_form_sta
     )  # fmt: skip
     action.status = ActionStatus.IN_PROGRESS
     action.save()
-    assert "First figures out" in client.get(reverse("scrutiny:review", args=[review.pk])).content.decode()
+    page = client.get(reverse("scrutiny:review", args=[review.pk])).content.decode()
+    assert "First figures out" in page
+    assert reverse("improvement:action", args=[action.pk]) in page
+    assert client.get(reverse("improvement:action", args=[action.pk])).status_code == 200
     form = client.get(reverse("scrutiny:update_report_add", args=[review.pk])).content.decode()
     assert "Recommendation 1: in progress (01 April 2027: First figures out)" in form
 

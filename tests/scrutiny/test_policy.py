@@ -17,7 +17,7 @@ from .conftest import SCOPE, make_user
     [
         (Agency.CHILDRENS_SOCIAL_CARE, [Role.PERFORMANCE_ANALYST], True),
         (Agency.CHILDRENS_SOCIAL_CARE, [Role.SERVICE_MANAGER], True),
-        (Agency.DEMOCRATIC_SERVICES, [Role.PERFORMANCE_ANALYST], True),
+        (Agency.DEMOCRATIC_SERVICES, [Role.PERFORMANCE_ANALYST], False),
         (Agency.DEMOCRATIC_SERVICES, [Role.SCRUTINY_MEMBER], False),
         (Agency.DEMOCRATIC_SERVICES, [Role.SCRUTINY_MEMBER, Role.PERFORMANCE_ANALYST], False),
         (Agency.CHILDRENS_SOCIAL_CARE, [Role.TEAM_MANAGER], False),

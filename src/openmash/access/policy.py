@@ -724,15 +724,18 @@ def may_break_glass(user: User) -> bool:
 
 
 def can_manage_reviews(user: User) -> bool:
-    """Who runs a scrutiny review's record (scope, members, evidence, recommendations, responses, updates):
-    the officers who support scrutiny. There is no democratic-services officer role, so these are performance
-    analysts in democratic services (scrutiny officers) or in children's social care, and service managers in
-    children's social care (who give the executive's response). Councillors read; they never edit the record."""
-    if not user.is_authenticated or not user.is_active or user.has_role(Role.SCRUTINY_MEMBER):
-        return False
-    if user.agency == Agency.DEMOCRATIC_SERVICES:
-        return user.has_role(Role.PERFORMANCE_ANALYST)
-    return is_childrens_social_care(user) and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
+    """Who keeps a scrutiny review's record (scope, members, evidence, recommendations, the executive's response,
+    update reports): performance analysts and service managers in children's social care, who support the group
+    with figures and give the executive's response. An accepted recommendation becomes an action in an action
+    plan, so they are also among those who write plans (can_manage_improvement). There is no democratic-services
+    officer role yet; councillors read, and never edit the record, even of their own group."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not is_scrutiny_only(user)
+        and is_childrens_social_care(user)
+        and user.has_role(Role.PERFORMANCE_ANALYST, Role.SERVICE_MANAGER)
+    )
 
 
 def can_view_reviews(user: User) -> bool:

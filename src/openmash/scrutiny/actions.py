@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 
-from openmash.access import audit
-from openmash.access.models import AuditEvent
 from openmash.accounts.models import User
+from openmash.improvement import services as improvement
 from openmash.improvement.models import Action, ActionPlan, PlanKind, ProgressUpdate
 
 from .models import Recommendation, Review
@@ -19,51 +18,41 @@ ACTION_TITLE_MAX = 300
 
 
 def _plan_for(review: Review, *, acting_user: User) -> ActionPlan:
-    """The review's action plan, made the first time a recommendation is accepted. The caller holds the
-    recommendation's row; the review's row is locked here so two acceptances make one plan."""
+    """The review's action plan, made the first time a recommendation is accepted. The review's row is locked
+    so two acceptances at once make one plan."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.action_plan_id is not None:
         return ActionPlan.objects.get(pk=review.action_plan_id)
-    plan = ActionPlan.objects.create(
+    plan = improvement.plan_create(
         title=f"Scrutiny review: {review.topic}"[:200],
         kind=PlanKind.SCRUTINY,
         description=f"The accepted recommendations of the scrutiny review “{review.topic}”.",
-        created_by=acting_user,
+        acting_user=acting_user,
     )
     review.action_plan = plan
     review.save(update_fields=["action_plan", "updated_at"])
-    audit.record(
-        user=acting_user,
-        action=AuditEvent.Action.CHANGE,
-        obj=plan,
-        summary=f"Opened the action plan for the scrutiny review “{review.topic}”",
-    )
     return plan
 
 
 def ensure_action(recommendation: Recommendation, *, acting_user: User) -> Action:
     """Give an accepted recommendation its action in the review's action plan (kept if it already has one).
-    Sets `recommendation.action`; the caller saves the recommendation."""
+    Sets `recommendation.action`; the caller saves the recommendation. The improvement services check that the
+    user may write action plans."""
     if recommendation.action_id is not None:
         return Action.objects.get(pk=recommendation.action_id)
     plan = _plan_for(recommendation.review, acting_user=acting_user)
-    number = (Action.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0) + 1
     title = f"Recommendation {recommendation.number}: {recommendation.text}"
     if len(title) > ACTION_TITLE_MAX:
         title = title[: ACTION_TITLE_MAX - 1] + "…"
-    action = Action.objects.create(
+    action = improvement.action_add(
         plan=plan,
-        number=number,
-        title=title,
-        description=f"{recommendation.text}\n\nThe executive's response: {recommendation.response_text}",
+        details=improvement.ActionDetails(
+            title=title,
+            description=f"{recommendation.text}\n\nThe executive's response: {recommendation.response_text}",
+        ),
+        acting_user=acting_user,
     )
     recommendation.action = action
-    audit.record(
-        user=acting_user,
-        action=AuditEvent.Action.CHANGE,
-        obj=action,
-        summary=f"Added recommendation {recommendation.number} to the plan “{plan.title}” as action {number}",
-    )
     return action
 
 

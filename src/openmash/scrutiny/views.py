@@ -136,6 +136,7 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
             "recommendations": [(r, progress.get(r.pk)) for r in found.recommendations.all()],
             "update_reports": found.update_reports.all(),
             "can_manage": policy.can_manage_reviews(user),
+            "can_view_actions": policy.can_view_improvement(user),
         },
     )
 
