@@ -140,3 +140,19 @@ def test_a_councillor_on_the_group_reads_the_review_and_cannot_change_it(
         review=review, values={"topic": review.topic, "status": "awaiting_response"}, acting_user=officer
     )
     assert other.get(reverse("scrutiny:review", args=[review.pk])).status_code == 200
+
+
+def test_a_scope_saved_by_someone_else_meanwhile_is_shown_not_overwritten(officer: User, review: Review) -> None:
+    client = _client(officer)
+    url = reverse("scrutiny:review_scope", args=[review.pk])
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    services.review_update(
+        review=review, values={"topic": review.topic, "status": "gathering", "rationale": "Theirs"}, acting_user=officer
+    )
+    page = client.post(url, {"topic": review.topic, "status": "scoping", "rationale": "Mine", "version": "1"})
+    assert page.status_code == 200
+    shown = page.content.decode()
+    assert "Someone else saved this review after you opened it" in shown
+    assert "Theirs" in shown
+    saved = Review.objects.get(pk=review.pk)
+    assert (saved.rationale, saved.status) == ("Theirs", "gathering")
