@@ -802,17 +802,13 @@ def _build_tables(
     # Factors belong to the episode (DfE C3 counts episodes): drawn at the first assessment, and a
     # later assessment in the same episode finds the same ones.
     first = a_done & a_first
-    # An episode with a Section 47 enquiry had concerns, so its assessment names them even where the
-    # child was found not to be in need ("no factors" belongs to a case closed after assessment alone,
-    # census query 8873Q).
-    concerns = a_need | e["s47a"][a_ep]
     factors = _factors(
         rng,
         q,
         p,
         assessment_ids[first],
         a_auth[first],
-        concerns[first],
+        a_need[first],
         (a_auth - pop.birth[child_local[a_ep]])[first],
         pop.female[child_local[a_ep]][first],
     )
@@ -997,16 +993,15 @@ def _factors(
     p: FlowParameters,
     assessment_ids: np.ndarray,
     authorised: np.ndarray,
-    concerns: np.ndarray,
+    in_need: np.ndarray,
     age_days: np.ndarray,
     female: np.ndarray,
 ) -> pl.DataFrame:
     """Factors identified at each authorised assessment, each with its national prevalence (DfE C3
-    2025) among assessments that identified any factor. Where there were no `concerns` (the child
-    was not in need and no enquiry was made) some assessments find none (code 21)."""
+    2025) among assessments that identified any factor."""
     n = assessment_ids.size
     order = authorised + rng.random(n)
-    no_factors = ~concerns & (q.u("no_factors", order, ~concerns) < p.no_factors_when_not_in_need)
+    no_factors = ~in_need & (q.u("no_factors", order, ~in_need) < p.no_factors_when_not_in_need)
     with_factors = ~no_factors
     hits = np.zeros((n, len(FACTOR_CODES)), dtype=bool)
     other = FACTOR_CODES.index("20")
