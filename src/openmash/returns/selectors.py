@@ -121,20 +121,16 @@ def data_quality(*, user: User, rule: str | None, team_id: int | None, page: str
         .annotate(message=Min("message"), findings=Count("id"), children=Count("child_id", distinct=True))
         .order_by("-findings", "rule")
     ]
-    team_names = dict(Team.objects.values_list("pk", "name"))
-    by_team = [
-        TeamCount(
-            r["team_id"],
-            team_names.get(r["team_id"], "No team"),
-            r["errors"],
-            r["queries"],
-        )
-        for r in all_findings.values("team_id")
-        .annotate(
-            errors=Count("id", filter=Q(kind=Kind.ERROR)),
-            queries=Count("id", filter=Q(kind=Kind.QUERY)),
-        )
+    team_counts = list(
+        all_findings.values("team_id")
+        .annotate(errors=Count("id", filter=Q(kind=Kind.ERROR)), queries=Count("id", filter=Q(kind=Kind.QUERY)))
         .order_by("-errors", "-queries")
+    )
+    # The teams with findings, read once: for the counts' names and the filter's choices.
+    teams = list(Team.objects.filter(pk__in=[r["team_id"] for r in team_counts if r["team_id"]]).order_by("name"))
+    team_names = {team.pk: team.name for team in teams}
+    by_team = [
+        TeamCount(r["team_id"], team_names.get(r["team_id"], "No team"), r["errors"], r["queries"]) for r in team_counts
     ]
     by_team.sort(key=lambda t: (-(t.errors + t.queries), t.team))
     dates = list(FindingCount.objects.order_by("-date").values_list("date", flat=True).distinct()[:TREND_DAYS])
@@ -179,7 +175,6 @@ def data_quality(*, user: User, rule: str | None, team_id: int | None, page: str
             "children": sorted({r.finding.child.la_child_id for r in rows}),
         },
     )
-    teams = list(Team.objects.filter(pk__in=[t.team_id for t in by_team if t.team_id]).order_by("name"))
     return DataQuality(
         by_rule=by_rule,
         by_team=by_team,
