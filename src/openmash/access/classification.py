@@ -632,6 +632,25 @@ FIELD_CLASSES: dict[str, dict[str, DataClass]] = {
         "action": O,
     },
     "scrutiny.UpdateReport": {"id": O, "review": O, "date": A, "summary": S, "recorded_by": O, "recorded_at": O},
+    # A generated committee report: built from the aggregates above, small numbers suppressed.
+    "scrutiny.CommitteeReport": {
+        "id": O,
+        "review": O,
+        "period_key": A,
+        "kind": A,
+        "format": O,
+        "state": O,
+        "progress": O,
+        "stage": O,
+        "error": O,
+        "requested_by": O,
+        "requested_at": O,
+        "finished_at": O,
+        "content": S,
+        "pages": O,
+        "published_at": A,
+        "published_by": O,
+    },
     # The stored summary of a synthetic borough: aggregate rates and counts only.
     "demo.DemoDataset": {"id": O, "size": O, "seed": O, "as_of": O, "summary": A, "loaded_at": O},
 }

@@ -773,6 +773,41 @@ def reviews_scope(user: User) -> Q | None:
     return None
 
 
+def can_make_committee_reports(user: User) -> bool:
+    """Who makes and publishes committee reports (a review's reports, the quarterly performance pack): the
+    officers who keep the reviews' records."""
+    return can_manage_reviews(user)
+
+
+def can_read_committee_report(user: User, report: Any) -> bool:
+    """A published report (it went to the committee) is read by everyone with reviews to read. Before that, a
+    review's draft is read by those who may read the review (councillors on its group among them); a draft
+    performance pack only by the officers who make reports."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_make_committee_reports(user):
+        return True
+    if report.published_at is not None:
+        return can_view_reviews(user)
+    return report.review_id is not None and can_view_review(user, report.review)
+
+
+def committee_reports_scope(user: User) -> Q | None:
+    """The committee reports a user may read, as a filter on scrutiny.CommitteeReport (None: none at all)."""
+    if can_make_committee_reports(user):
+        return Q()
+    if not can_view_reviews(user):
+        return None
+    if _reads_every_review(user):
+        return Q(review__isnull=False) | Q(published_at__isnull=False)
+    # A councillor's drafts: those of the reviews they may read (reviews_scope, on the report's review).
+    return (
+        Q(published_at__isnull=False)
+        | Q(review__status__in=["awaiting_response", "monitoring", "closed"])
+        | Q(review__members__user=user)
+    )
+
+
 # Guards for services ----------------------------------------------------------------------------
 
 

@@ -245,3 +245,75 @@ class UpdateReport(models.Model):
 
     def __str__(self) -> str:
         return f"Update {self.date:%d %B %Y}"
+
+
+class CommitteeReport(models.Model):
+    """A report made for the committee: a review's interim, final or update report, or the quarterly performance
+    pack. It is made in the background (scrutiny.reports.tasks); the person who asked follows its progress, and the
+    finished file is kept so the report the committee read can be opened again unchanged.
+
+    Only aggregates reach a report, with small numbers suppressed (tests/scrutiny/test_report_content.py).
+    """
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", "Interim report"
+        FINAL = "final", "Final report"
+        UPDATE = "update", "Update report"
+        PERFORMANCE_PACK = "performance_pack", "Quarterly performance pack"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (.docx)"
+        HTML = "html", "Web page (HTML)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    REVIEW_KINDS = (Kind.INTERIM, Kind.FINAL, Kind.UPDATE)
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    # A performance pack's frozen quarter.
+    period_key = models.CharField(max_length=10, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent done
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    # Published: it went to the committee, so every councillor may read it.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="performance_pack", review=None) & ~Q(period_key=""))
+                | (~Q(kind="performance_pack") & Q(review__isnull=False) & Q(period_key="")),
+                name="committee_report_of_review_or_quarter",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="committee_report_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.review.topic if self.review_id and self.review else self.period_key
+        return f"{self.get_kind_display()}: {subject}"
+
+    @property
+    def title(self) -> str:
+        return str(self)
+
+    @property
+    def filename(self) -> str:
+        stem = f"review-{self.review_id}-{self.kind}" if self.review_id else f"performance-pack-{self.period_key}"
+        return f"{stem}-{self.pk}.{self.format}"
