@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import views
+from .councillor_views import councillor_page
 
 app_name = "scrutiny"
 
 urlpatterns = [
     path("scrutiny/", views.reviews, name="reviews"),
+    path("scrutiny/councillor/", councillor_page, name="councillor"),
     path("scrutiny/new/", views.review_new, name="review_new"),
     path("scrutiny/<int:review_id>/", views.review, name="review"),
     path("scrutiny/<int:review_id>/scope/", views.review_scope, name="review_scope"),

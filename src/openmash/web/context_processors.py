@@ -46,6 +46,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Census data quality", "returns:data_quality", {}))
     if policy.can_view_reviews(user):
         items.append(("Scrutiny reviews", "scrutiny:reviews", {}))
+    if policy.can_view_reviews(user) and policy.is_scrutiny_only(user):
+        # A councillor's own starting point; officers reach it from the reviews list.
+        items.append(("Your scrutiny", "scrutiny:councillor", {}))
     if policy.can_view_structure(user):
         items.append(("Team structure", "workforce:structure", {}))
     if policy.can_search_disclosures(user):
