@@ -43,6 +43,7 @@ run: env
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json
 	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) data-quality refresh --if-never
 	@OPENMASH_DEMO=1 $(OPENMASH) demo-users
+	OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1 $(OPENMASH) demo-scrutiny
 	@echo "Serving http://$(HOST):$(PORT)/ with the background task worker (Ctrl+C to stop)"
 	@export OPENMASH_DEMO=1 OPENMASH_INSECURE_HTTP=1; \
 	$(OPENMASH) db_worker --no-reload & worker=$$!; \
@@ -52,7 +53,8 @@ run: env
 # Production-style: gunicorn processes (src/openmash/gunicorn_conf.py) over DATABASE_URL, static files
 # collected for WhiteNoise, and the background task worker. docs/deploy.md runs the same pieces as services.
 # Plain HTTP on $(HOST):$(PORT) unless OPENMASH_PROXY_SSL_HEADER says a TLS proxy is in front.
-# With OPENMASH_DEMO=1 it also builds the demo borough (if the database is empty) and the demo accounts.
+# With OPENMASH_DEMO=1 it also builds the demo borough (if the database is empty), the demo accounts and the demo's
+# inspections, action plans, frozen quarter and scrutiny review (once).
 serve: env
 	@mkdir -p var
 	@test -s var/secret-key || (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key)
@@ -65,7 +67,8 @@ serve: env
 	case "$${OPENMASH_DEMO:-}" in 1|true|yes|on) \
 	  $(OPENMASH) generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --if-empty > var/demo-summary.json; \
 	  $(OPENMASH) data-quality refresh --if-never --enqueue; \
-	  $(OPENMASH) demo-users;; esac; \
+	  $(OPENMASH) demo-users; \
+	  $(OPENMASH) demo-scrutiny;; esac; \
 	$(OPENMASH) db_worker --no-reload & worker=$$!; \
 	OPENMASH_BIND="$(HOST):$(PORT)" .venv/bin/gunicorn -c python:openmash.gunicorn_conf & web=$$!; \
 	trap 'kill $$web $$worker 2>/dev/null || true; wait' EXIT INT TERM; \

@@ -89,7 +89,9 @@ def test_a_councillor_sees_their_reviews_with_the_chair_marked_and_the_published
     page = _client(councillor).get(URL).content.decode()
     assert "Adoption" not in page
     mine = page.split("Reviews you sit on</h3>")[1].split("Other published reviews")[0]
-    assert "The front door" in mine and "Chair" in mine and "Reporting" in mine
+    assert "The front door" in mine
+    assert "Chair" in mine
+    assert "Reporting" in mine
     assert "Child sexual exploitation" in page.split("Other published reviews")[1]
 
 
@@ -100,7 +102,8 @@ def test_the_headline_figures_hide_small_counts_for_councillors_and_officers_ali
         page = _client(user).get(URL).content.decode()
         figures = page.split("Performance: the headline figures")[1].split("Action plans")[0]
         rereferrals = figures.split("Re-referrals within 12 months")[1].split("</tr>")[0]
-        assert ">c<" in rereferrals and "7.5" not in rereferrals
+        assert ">c<" in rereferrals
+        assert "7.5" not in rereferrals
         assert "25.0%" in figures
         assert "July to September 2025" in figures  # the reporting year 2026's second quarter
         assert f'href="{reverse("performance:scorecard")}?period=2026-Q2"' in page
@@ -158,7 +161,8 @@ def test_each_plan_shows_its_actions_by_status_overdue_red_and_progress_since_th
     )
 
     data = councillor_page.page(councillor)
-    assert data.since_committee and data.since == today - dt.timedelta(days=20)
+    assert data.since_committee
+    assert data.since == today - dt.timedelta(days=20)
     (shown,) = data.plans
     assert (shown.total, shown.overdue, shown.red) == (3, 1, 1)
     assert dict(shown.by_status) == {"Not started": 0, "In progress": 2, "Complete": 1, "Closed": 0}
@@ -167,8 +171,10 @@ def test_each_plan_shows_its_actions_by_status_overdue_red_and_progress_since_th
     page = _client(councillor).get(URL).content.decode()
     plans = page.split('id="plans"')[1].split('id="reports"')[0]
     assert "3: 0 not started, 2 in progress, 1 complete, 0 closed" in plans
-    assert "1 overdue" in plans and "1 red" in plans
-    assert "Two posts advertised" in plans and "Before the committee met" not in plans
+    assert "1 overdue" in plans
+    assert "1 red" in plans
+    assert "Two posts advertised" in plans
+    assert "Before the committee met" not in plans
 
 
 def test_only_published_reports_are_listed_newest_first(officer: User, councillor: User) -> None:

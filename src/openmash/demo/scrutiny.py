@@ -93,7 +93,12 @@ def _inspection_plan(inspection: Inspection, today: dt.date, analyst: User, mana
     plan = improvement.plan_from_inspection(inspection=inspection, owner=manager, acting_user=analyst)
     # Where each area for improvement stands: (due in days from today, status, RAG, progress).
     states = [
-        (-30, "in_progress", "red", "Audit of 40 MASH decisions found reasons recorded in 31; consent guidance reissued."),
+        (
+            -30,
+            "in_progress",
+            "red",
+            "Audit of 40 MASH decisions found reasons recorded in 31; consent guidance reissued.",
+        ),
         (60, "in_progress", "amber", "CSE screening tool in use across the front door; return home interviews at 74%."),
         (90, "in_progress", "amber", "Assessment timeliness reviewed weekly by the head of service."),
         (-90, "complete", "green", "Supervision policy relaunched; audits show monthly reflective supervision."),
@@ -275,6 +280,7 @@ SCOPE = {
     "contact_email": "helen.marsh@example.gov.uk",
 }
 
+ATTENDEES = "Councillor Margaret Doyle (chair), Councillor Priya Shah, Councillor Tom Harrington; Helen Marsh"
 MEETINGS = [
     (Meeting.Kind.MEETING, 150, "Committee room 2, Town Hall", "Scoping meeting: agreed the scope and witnesses."),
     (Meeting.Kind.SITE_VISIT, 120, "The MASH, Civic Centre", "Watched the daily MASH huddle and contact screening."),
@@ -315,6 +321,25 @@ WITNESSES = [
         "Demo Integrated Care Board",
         70,
         "Described health's part in MASH strategy discussions and information sharing within the day.",
+    ),
+]
+
+# (kind, title, days before today, theme): the documents and officers' reports the group read.
+EVIDENCE = [
+    (Evidence.Kind.DOCUMENT, "Working Together to Safeguard Children 2023", 150, ""),
+    (Evidence.Kind.DOCUMENT, "Ofsted inspection of the borough's children's services (ILACS)", 150, ""),
+    (Evidence.Kind.REPORT, "The MASH: contacts, decisions and timeliness", 120, "The MASH"),
+    (
+        Evidence.Kind.REPORT,
+        "Child sexual exploitation: screening and return home interviews",
+        70,
+        "Child sexual exploitation",
+    ),
+    (
+        Evidence.Kind.REPORT,
+        "Advice and Assessment: caseloads and assessment timeliness",
+        95,
+        "The Advice and Assessment team",
     ),
 ]
 
@@ -375,7 +400,7 @@ def _review(today: dt.date, snapshot: Snapshot | None, analyst: User, manager: U
             kind=kind,
             date=ago(days),
             place=place,
-            attendees="Councillor Margaret Doyle (chair), Councillor Priya Shah, Councillor Tom Harrington; Helen Marsh",
+            attendees=ATTENDEES,
             notes=notes,
             acting_user=analyst,
         )
@@ -391,19 +416,17 @@ def _review(today: dt.date, snapshot: Snapshot | None, analyst: User, manager: U
         )
     if snapshot is not None:
         scrutiny.evidence_add(
-            review=review, kind=Evidence.Kind.KPI_SNAPSHOT, title="", snapshot=snapshot, theme="The MASH",
+            review=review,
+            kind=Evidence.Kind.KPI_SNAPSHOT,
+            title="",
+            snapshot=snapshot,
+            theme="The MASH",
             acting_user=analyst,
-        )  # fmt: skip
-    for kind, title, days, theme in (
-        (Evidence.Kind.DOCUMENT, "Working Together to Safeguard Children 2023", 150, ""),
-        (Evidence.Kind.DOCUMENT, "Ofsted inspection of the borough's children's services (ILACS)", 150, ""),
-        (Evidence.Kind.REPORT, "The MASH: contacts, decisions and timeliness", 120, "The MASH"),
-        (Evidence.Kind.REPORT, "Child sexual exploitation: screening and return home interviews", 70,
-         "Child sexual exploitation"),
-        (Evidence.Kind.REPORT, "Advice and Assessment: caseloads and assessment timeliness", 95,
-         "The Advice and Assessment team"),
-    ):  # fmt: skip
-        scrutiny.evidence_add(review=review, kind=kind, title=title, date=ago(days), theme=theme, acting_user=analyst)
+        )
+    for evidence_kind, title, days, theme in EVIDENCE:
+        scrutiny.evidence_add(
+            review=review, kind=evidence_kind, title=title, date=ago(days), theme=theme, acting_user=analyst
+        )
     for theme, text in FINDINGS:
         scrutiny.finding_add(review=review, theme=theme, text=text, acting_user=analyst)
     for text, response, reasons in RECOMMENDATIONS:
@@ -417,7 +440,8 @@ def _review(today: dt.date, snapshot: Snapshot | None, analyst: User, manager: U
             response_date=ago(40),
             acting_user=manager,
         )
-        action = Action.objects.get(pk=recommendation.action_id)
+        action = recommendation.action
+        assert action is not None  # an accepted recommendation is an action
         action = improvement.action_update(
             action=action,
             details=improvement.ActionDetails(
@@ -465,4 +489,3 @@ def ensure_demo_scrutiny(*, today: dt.date | None = None) -> Made | None:
         snapshot = _freeze(today, analyst)
         review = _review(today, snapshot, analyst, manager, cllr)
     return Made(review=review, inspection=inspection, plans=plans, snapshot=snapshot)
-

@@ -79,7 +79,9 @@ def _reviews(user: User) -> tuple[list[ReviewLine], list[Review]]:
 def latest_frozen_quarter() -> Snapshot | None:
     """The most recent frozen quarter (a reporting year's snapshot is not a quarter)."""
     # Quarter keys ("2025-Q3") sort as their quarters do.
-    return Snapshot.objects.filter(period_key__contains="-Q").select_related("frozen_by").order_by("-period_key").first()
+    return (
+        Snapshot.objects.filter(period_key__contains="-Q").select_related("frozen_by").order_by("-period_key").first()
+    )
 
 
 def _headline(user: User) -> Headline:
@@ -110,7 +112,9 @@ def _plans(user: User, since: dt.date, today: dt.date) -> list[PlanProgress]:
     rows = improvement.plans(user, today=today)
     counts: dict[int, dict[str, int]] = {}
     for plan_id, status, n in (
-        Action.objects.filter(plan__in=[r.plan.pk for r in rows]).values_list("plan_id", "status").annotate(n=Count("id"))
+        Action.objects.filter(plan__in=[r.plan.pk for r in rows])
+        .values_list("plan_id", "status")
+        .annotate(n=Count("id"))
     ):
         counts.setdefault(plan_id, {})[status] = n
     red = dict(

@@ -26,6 +26,5 @@ class Command(BaseCommand):
             self.stdout.write("A scrutiny review already exists: the demo's scrutiny data was left as it is")
             return
         frozen = f", {made.snapshot.period_key} frozen" if made.snapshot else ""
-        self.stdout.write(
-            f"Made the scrutiny review “{made.review.topic}”, {len(made.plans)} action plans and the inspections{frozen}"
-        )
+        plans = f"{len(made.plans)} action plans"
+        self.stdout.write(f"Made the scrutiny review “{made.review.topic}”, {plans} and the inspections{frozen}")
