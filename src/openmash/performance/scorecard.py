@@ -348,6 +348,12 @@ def _frozen_rows(snapshot: Snapshot, suppress: bool) -> list[Row]:
     return rows
 
 
+def frozen_rows(snapshot: Snapshot, *, suppress: bool = True) -> list[Row]:
+    """A frozen quarter's rows as they stood, small numbers hidden unless `suppress` is False. Committee reports
+    read these: they go to councillors and the public, so they always hide them."""
+    return _frozen_rows(snapshot, suppress)
+
+
 def frozen_note(snapshot: Snapshot) -> str:
     who = snapshot.frozen_by.get_full_name() or snapshot.frozen_by.username
     return f"Frozen on {long_date(timezone.localtime(snapshot.frozen_at).date())} by {who}"
