@@ -63,7 +63,7 @@ def _review() -> object:
         found = Snapshot.objects.filter(period_key=period.key).first()
         snapshots.append(found or performance.period_freeze(period=period, acting_user=officer, today=today))
     long = PARAGRAPH * 3
-    scope = {name: long for name in services.SCOPE_TEXT_FIELDS} | {
+    scope = dict.fromkeys(services.SCOPE_TEXT_FIELDS, long) | {
         "topic": "Children's safeguarding: the front door and child protection",
         "committee": "Children and Young People Overview and Scrutiny Committee",
         "contact_name": "Dana Officer",
