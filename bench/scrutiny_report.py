@@ -47,6 +47,7 @@ def _review() -> object:
     from django.utils import timezone
 
     from openmash.accounts.models import Agency, Role, User, UserRole
+    from openmash.performance import scorecard
     from openmash.performance import services as performance
     from openmash.performance.models import Snapshot
     from openmash.performance.scorecard import default_period
@@ -61,7 +62,14 @@ def _review() -> object:
     snapshots = []
     for period in (latest.previous(), latest):
         found = Snapshot.objects.filter(period_key=period.key).first()
-        snapshots.append(found or performance.period_freeze(period=period, acting_user=officer, today=today))
+        if found is None:
+            # A quarter is frozen only once each figure off target is explained.
+            for row in scorecard.build(officer, period=period, today=today).missing_narratives:
+                performance.narrative_save(
+                    period=period, indicator_id=row.indicator.id, text=PARAGRAPH, acting_user=officer
+                )
+            found = performance.period_freeze(period=period, acting_user=officer, today=today)
+        snapshots.append(found)
     long = PARAGRAPH * 3
     scope = dict.fromkeys(services.SCOPE_TEXT_FIELDS, long) | {
         "topic": "Children's safeguarding: the front door and child protection",

@@ -515,13 +515,20 @@ def update_report(review: Review, *, today: dt.date) -> Document:
         )
     )
     responses = Section("The recommendations and the executive's response")
-    recommendations = list(review.recommendations.all())
+    recommendations = list(review.recommendations.select_related("action"))
     responses.add(
         Table(
             caption="Recommendations",
             head=("No.", "Recommendation", "Response", "Status"),
+            # An accepted recommendation stands where its action stands.
             rows=tuple(
-                (str(r.number), r.text, r.get_response_display(), r.get_status_display()) for r in recommendations
+                (
+                    str(r.number),
+                    r.text,
+                    r.get_response_display(),
+                    r.action.get_status_display() if r.action is not None else r.get_status_display(),
+                )
+                for r in recommendations
             ),
             figures_from=99,
         )
