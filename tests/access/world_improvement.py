@@ -66,6 +66,7 @@ def _objects(world: World) -> dict[str, Any]:
 RULES = {
     "improvement:plans": allow_for(READERS),
     "improvement:plan_create": allow_for(EDITORS),
+    "improvement:plan_edit": allow_for(EDITORS),
     "improvement:plan": readers_of_existing,
     "improvement:action_add": allow_for(EDITORS),
     "improvement:plan_export": allow_for(READERS),
@@ -84,6 +85,7 @@ RULES = {
 VARIANTS = {
     "improvement:plan": lambda w: [({"plan_id": _objects(w)["plan"].pk}, "plan"), ({"plan_id": 999999}, "missing")],
     "improvement:action_add": lambda w: [({"plan_id": _objects(w)["plan"].pk}, "plan")],
+    "improvement:plan_edit": lambda w: [({"plan_id": _objects(w)["plan"].pk}, "plan")],
     "improvement:plan_export": lambda w: [({"plan_id": _objects(w)["plan"].pk}, "plan")],
     "improvement:action": lambda w: [({"action_id": _objects(w)["action"].pk}, "action")],
     "improvement:action_edit": lambda w: [({"action_id": _objects(w)["action"].pk}, "action")],

@@ -201,3 +201,38 @@ def test_an_area_the_framework_did_not_judge_is_refused_on_the_form() -> None:
     assert response.status_code == 200
     assert "has no judgement" in response.content.decode()
     assert not Inspection.objects.exists()
+
+
+def test_a_plan_refreshed_over_years_is_renamed_and_given_a_new_owner_keeping_its_kind() -> None:
+    sm = manager()
+    other = manager("sm2")
+    plan = services.plan_create(title="Safeguarding action plan 2025", kind="safeguarding", owner=sm, acting_user=sm)
+    client = _client(sm)
+    url = reverse("improvement:plan_edit", args=[plan.pk])
+    refused = client.post(url, {"title": "", "description": "", "owner": "", "version": str(plan.version)})
+    assert "Enter the title" in refused.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "Safeguarding action plan 2026",
+            "kind": "inspection",  # not changed: the plan stays the kind it was made as
+            "description": "Refreshed for 2026.",
+            "owner": str(other.pk),
+            "version": str(plan.version),
+        },
+    )
+    assert response["Location"] == reverse("improvement:plan", args=[plan.pk])
+    plan.refresh_from_db()
+    assert (plan.title, plan.kind, plan.description, plan.owner) == (
+        "Safeguarding action plan 2026",
+        "safeguarding",
+        "Refreshed for 2026.",
+        other,
+    )
+    stale = client.post(
+        url, {"title": "Old tab", "description": "", "owner": str(sm.pk), "version": str(plan.version - 1)}
+    )
+    assert stale.status_code == 200
+    plan.refresh_from_db()
+    assert plan.title == "Safeguarding action plan 2026"
+    assert AuditEvent.objects.filter(object_id=str(plan.pk), summary__startswith="Changed the action plan").count() == 1

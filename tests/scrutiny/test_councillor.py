@@ -194,12 +194,16 @@ def test_only_published_reports_are_listed_newest_first(officer: User, councillo
 
     older = report(CommitteeReport.Kind.INTERIM, now - dt.timedelta(days=200))
     newer = report(CommitteeReport.Kind.FINAL, now - dt.timedelta(days=10))
-    report(CommitteeReport.Kind.UPDATE, None)
+    draft = report(CommitteeReport.Kind.UPDATE, None)
     assert councillor_page.published_reports(councillor) == [newer, older]
     page = _client(councillor).get(URL).content.decode()
     listed = page.split('id="reports"')[1]
     assert listed.index("Final report") < listed.index("Interim report")
     assert "Update report" not in listed
+    # Each opens its report's page; a draft is not offered.
+    assert f'href="{reverse("scrutiny:report", args=[newer.pk])}"' in listed
+    assert f'href="{reverse("scrutiny:report", args=[older.pk])}"' in listed
+    assert reverse("scrutiny:report", args=[draft.pk]) not in page
 
 
 def test_people_with_no_reviews_to_read_find_nothing(social_worker: User) -> None:

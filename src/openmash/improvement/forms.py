@@ -47,6 +47,7 @@ def _owner_field(help_text: str = "") -> _PersonField:
 
 
 class PlanForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
     title = forms.CharField(
         label="Title",
         max_length=200,

@@ -114,6 +114,41 @@ def plan_create(
     return plan
 
 
+@transaction.atomic
+@changes_by_acting_user
+def plan_update(
+    *,
+    plan: ActionPlan,
+    title: str,
+    description: str = "",
+    owner: User | None = None,
+    expected_version: int | None = None,
+    acting_user: User,
+) -> ActionPlan:
+    """Change a plan's title, description or owner: a safeguarding plan is refreshed over years. Its kind (and
+    the inspection or review it answers) stays what it was made as."""
+    _ensure_manager(acting_user, "change action plans")
+    values = {
+        "title": _text(title, label="title", field_name="title", required=True, limit=TITLE_MAX),
+        "description": _text(description, label="description", field_name="description"),
+        "owner": _owner(owner),
+    }
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    ensure_current(locked, expected_version, values, what="this action plan")
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*values, "updated_at", *next_version(locked)])
+    audit.record(
+        user=acting_user,
+        action=AuditEvent.Action.CHANGE,
+        obj=locked,
+        summary=f"Changed the action plan “{locked.title}”",
+        detail={"fields": changed},
+    )
+    return locked
+
+
 @dataclass(frozen=True)
 class ActionDetails:
     """What a person enters for an action."""

@@ -8,6 +8,7 @@ urlpatterns = [
     path("improvement/", views.plans, name="plans"),
     path("improvement/plans/new/", views.plan_create, name="plan_create"),
     path("improvement/plans/<int:plan_id>/", views.plan, name="plan"),
+    path("improvement/plans/<int:plan_id>/edit/", views.plan_edit, name="plan_edit"),
     path("improvement/plans/<int:plan_id>/actions/new/", views.action_add, name="action_add"),
     path("improvement/plans/<int:plan_id>/action-plan.xlsx", views.plan_export, name="plan_export"),
     path("improvement/actions/<int:action_id>/", views.action, name="action"),

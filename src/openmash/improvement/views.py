@@ -78,6 +78,44 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return render(request, "improvement/plan_form.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _manager(request)
+    found = selectors.plan(user, plan_id)
+    initial = {
+        "title": found.title,
+        "kind": found.kind,
+        "description": found.description,
+        "owner": found.owner,
+        "version": found.version,
+    }
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["kind"] = found.kind  # made as one kind, it stays that kind
+    form = PlanForm(data, initial=initial)
+    form.fields["kind"].disabled = True
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(
+                plan=found,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"],
+                expected_version=form.cleaned_data["version"],
+                acting_user=user,
+            )
+        except EditConflict as exc:
+            conflict = exc
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "The plan is saved")
+            return redirect("improvement:plan", plan_id=found.pk)
+    return render(request, "improvement/plan_form.html", {"form": form, "plan": found, "conflict": conflict})
+
+
 @require_safe
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)

@@ -348,14 +348,12 @@ def _frozen_rows(snapshot: Snapshot, suppress: bool) -> list[Row]:
     return rows
 
 
+def frozen_rows(snapshot: Snapshot, *, suppress: bool = True) -> list[Row]:
+    """A frozen quarter's rows as they stood, small numbers hidden unless `suppress` is False. Committee reports
+    read these: they go to councillors and the public, so they always hide them."""
+    return _frozen_rows(snapshot, suppress)
+
+
 def frozen_note(snapshot: Snapshot) -> str:
     who = snapshot.frozen_by.get_full_name() or snapshot.frozen_by.username
     return f"Frozen on {long_date(timezone.localtime(snapshot.frozen_at).date())} by {who}"
-
-
-def frozen_headline(user: User, snapshot: Snapshot) -> list[Row]:
-    """A frozen quarter's headline indicators with small numbers always hidden, as a councillor sees them:
-    a page shown to councillors and officers alike shows the same figures to both."""
-    if not policy.can_view_aggregates(user):
-        raise PermissionError("Not signed in")
-    return [r for r in _frozen_rows(snapshot, suppress=True) if r.indicator.group == "headline"]

@@ -88,7 +88,11 @@ def _headline(user: User) -> Headline:
     snapshot = latest_frozen_quarter()
     if snapshot is None:
         return Headline(None, None, [])
-    return Headline(snapshot, Period.parse(snapshot.period_key), scorecard.frozen_headline(user, snapshot))
+    if not policy.can_view_aggregates(user):
+        raise NotFound("Not signed in")
+    # Always suppressed: officers reading this page see the figures as the councillors beside them do.
+    rows = [r for r in scorecard.frozen_rows(snapshot, suppress=True) if r.indicator.group == "headline"]
+    return Headline(snapshot, Period.parse(snapshot.period_key), rows)
 
 
 def published_reports(user: User) -> list[CommitteeReport]:

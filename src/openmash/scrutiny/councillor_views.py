@@ -26,6 +26,5 @@ def councillor_page(request: HttpRequest) -> HttpResponse:
             "page": data,
             "frozen_note": frozen_note(snapshot) if snapshot else "",
             "scorecard_url": reverse("performance:scorecard") + (f"?period={snapshot.period_key}" if snapshot else ""),
-            "report_links": False,
         },
     )

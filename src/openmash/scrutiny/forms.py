@@ -10,7 +10,7 @@ from openmash.accounts.models import Role, User
 from openmash.core.forms import GovDateField
 from openmash.performance.models import Snapshot
 
-from .models import Evidence, Meeting, Recommendation, Review
+from .models import CommitteeReport, Evidence, Meeting, Recommendation, Review
 
 DATE_HINT = "For example, 27 3 2026"
 
@@ -53,6 +53,7 @@ SCOPE_SECTIONS = [
         ],
     ),
     ("Resources, risks and dates", ["resources", "risks", "start_date", "completion_date"]),
+    ("For the report", ["introduction", "other_issues", "conclusion"]),
     ("Contact officer", ["contact_name", "contact_role", "contact_phone", "contact_email"]),
 ]
 
@@ -72,6 +73,11 @@ class ScopeForm(_Version):
     publicity = _text("Publicity", help_text="How the findings will be made public.")
     resources = _text("Resources", help_text="Staff time and expenditure.")
     risks = _text("Risks, barriers and dangers", help_text="Weaknesses and pitfalls.")
+    introduction = _text(
+        "Introduction from the chair", help_text="Opens the report: who chaired, and thanks to those who gave evidence."
+    )
+    other_issues = _text("Other issues considered", help_text="Issues beyond the review's themes.")
+    conclusion = _text("Conclusion", help_text="Closes the report, before the recommendations.")
     start_date = GovDateField(label="Projected start date", required=False, help_text=DATE_HINT)
     completion_date = GovDateField(label="Projected completion date", required=False, help_text=DATE_HINT)
     contact_name = _line("Contact officer's name")
@@ -194,3 +200,47 @@ class ResponseForm(_Version):
 class UpdateReportForm(forms.Form):
     date = GovDateField(label="Date of the update", help_text=DATE_HINT)
     summary = _text("Summary", required=True, max_length=20_000, help_text="Progress on each accepted recommendation.")
+
+
+_FORMAT_CHOICES = [(f.value, f.label) for f in CommitteeReport.Format]
+
+
+class ReportForm(forms.Form):
+    """Which of a review's reports to make, and as what."""
+
+    kind = forms.ChoiceField(
+        label="Report",
+        choices=[(k.value, k.label) for k in CommitteeReport.REVIEW_KINDS],
+        widget=forms.RadioSelect,
+        initial=CommitteeReport.Kind.FINAL,
+        error_messages={"required": "Choose which report to make", "invalid_choice": "Choose which report to make"},
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=_FORMAT_CHOICES,
+        widget=forms.RadioSelect,
+        initial=CommitteeReport.Format.PDF,
+        error_messages={"required": "Choose PDF, Word or HTML", "invalid_choice": "Choose PDF, Word or HTML"},
+    )
+
+
+class PackForm(forms.Form):
+    """The quarterly performance pack: a frozen quarter, and a format."""
+
+    period = forms.ModelChoiceField(
+        label="Frozen quarter",
+        queryset=Snapshot.objects.order_by("-period_key"),
+        to_field_name="period_key",
+        empty_label=None,
+        error_messages={
+            "required": "Choose a frozen quarter",
+            "invalid_choice": "Choose a frozen quarter from the list",
+        },
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=_FORMAT_CHOICES,
+        widget=forms.RadioSelect,
+        initial=CommitteeReport.Format.PDF,
+        error_messages={"required": "Choose PDF, Word or HTML", "invalid_choice": "Choose PDF, Word or HTML"},
+    )

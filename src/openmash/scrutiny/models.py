@@ -44,6 +44,11 @@ class Review(TimeStamped, Versioned):
     risks = models.TextField("risks, barriers and dangers", blank=True)
     start_date = models.DateField("projected start date", null=True, blank=True)
     completion_date = models.DateField("projected completion date", null=True, blank=True)
+    # Written for the committee report (scrutiny.reports): the chair's introduction, other issues the group
+    # considered beyond its themes, and its conclusion.
+    introduction = models.TextField("introduction from the chair", blank=True)
+    other_issues = models.TextField("other issues considered", blank=True)
+    conclusion = models.TextField(blank=True)
     contact_name = models.CharField("contact officer's name", max_length=200, blank=True)
     contact_role = models.CharField("contact officer's role", max_length=200, blank=True)
     contact_phone = models.CharField("contact officer's telephone", max_length=40, blank=True)

@@ -47,6 +47,9 @@ SCOPE_TEXT_FIELDS = (
     "publicity",
     "resources",
     "risks",
+    "introduction",
+    "other_issues",
+    "conclusion",
 )
 SCOPE_LINE_FIELDS = ("topic", "committee", "contact_name", "contact_role", "contact_phone", "contact_email")
 SCOPE_FIELDS = (*SCOPE_LINE_FIELDS, "status", *SCOPE_TEXT_FIELDS, "start_date", "completion_date")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 from .councillor_views import councillor_page
 
 app_name = "scrutiny"
@@ -24,4 +24,11 @@ urlpatterns = [
         name="recommendation_respond",
     ),
     path("scrutiny/<int:review_id>/updates/add/", views.update_report_add, name="update_report_add"),
+    path("scrutiny/<int:review_id>/reports/new/", report_views.report_new, name="report_new"),
+    path("scrutiny/reports/", report_views.reports, name="reports"),
+    path("scrutiny/reports/performance-pack/", report_views.pack_new, name="pack_new"),
+    path("scrutiny/reports/<int:report_id>/", report_views.report, name="report"),
+    path("scrutiny/reports/<int:report_id>/status/", report_views.report_status, name="report_status"),
+    path("scrutiny/reports/<int:report_id>/download/", report_views.report_download, name="report_download"),
+    path("scrutiny/reports/<int:report_id>/publish/", report_views.report_publish, name="report_publish"),
 ]

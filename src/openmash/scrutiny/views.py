@@ -23,6 +23,7 @@ from . import forms as scrutiny_forms
 from . import selectors, services
 from .actions import progress_text
 from .models import Review
+from .reports import selectors as report_selectors
 
 
 def _user(request: HttpRequest) -> User:
@@ -136,6 +137,8 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
             "recommendations": [(r, progress.get(r.pk)) for r in found.recommendations.all()],
             "update_reports": found.update_reports.all(),
             "can_manage": policy.can_manage_reviews(user),
+            "reports": report_selectors.reports_for(user, review=found)[:50],
+            "can_make_reports": policy.can_make_committee_reports(user),
             "can_view_actions": policy.can_view_improvement(user),
         },
     )
