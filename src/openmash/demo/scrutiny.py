@@ -274,6 +274,15 @@ SCOPE = {
     "resources": "Officer time from performance and democratic services; no additional budget.",
     "risks": "Overlap with the safeguarding partnership's own audit; witnesses' availability during the inspection "
     "window; figures small enough to identify a child (shown as \u201cc\u201d).",
+    # Drafted for the committee report while the group is reporting.
+    "introduction": "As chair of the task and finish group I am pleased to present our review of how the borough "
+    "keeps children safe at its front door and protects them from sexual exploitation. I thank the officers, "
+    "partners and witnesses who gave their time, and my fellow councillors for their commitment.",
+    "other_issues": "The group heard concerns about the capacity of child and adolescent mental health services; "
+    "these are for the health scrutiny panel and have been passed to it.",
+    "conclusion": "The front door is safer and quicker than at the last inspection, but reasons for decisions, "
+    "return home interviews and assessment timeliness need sustained attention. Our recommendations are "
+    "intended to make that improvement last.",
     "contact_name": "Helen Marsh",
     "contact_role": "Scrutiny officer, Democratic Services",
     "contact_phone": "01632 960123",
