@@ -2,7 +2,7 @@
 
 Not timed: the demo borough (`openmash generate --size borough --seed 1`) built into a temporary SQLite database
 (or DATABASE_URL), its last two complete quarters frozen, and a large review citing both: 14 meetings and visits,
-30 witnesses, 20 documents, 8 themes of 4 findings each, 16 recommendations, long scoping text. The report charts
+40 witnesses, 20 documents, 8 themes of 5 findings each, 16 recommendations, long scoping text. The report charts
 every indicator of the latest quarter and carries the data behind each chart as an appendix.
 
 Timed (target: a 40-page report with charts in under 20 s):
@@ -91,7 +91,7 @@ def _review() -> object:
             attendees="The group, the assistant director and the head of the MASH",
             acting_user=officer,
         )
-    for i in range(30):
+    for i in range(40):
         services.witness_record(
             review=review,
             name=f"Witness {i + 1}",
@@ -114,7 +114,7 @@ def _review() -> object:
     for snapshot in snapshots:
         services.evidence_add(review=review, kind="kpi_snapshot", title="", snapshot=snapshot, acting_user=officer)
     for theme in themes:
-        for _ in range(4):
+        for _ in range(5):
             services.finding_add(review=review, theme=theme, text=PARAGRAPH * 2, acting_user=officer)
     for i in range(16):
         services.recommendation_add(review=review, text=f"Recommendation {i + 1}: {PARAGRAPH}", acting_user=officer)

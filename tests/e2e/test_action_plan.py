@@ -46,9 +46,18 @@ def test_a_manager_runs_an_action_plan_and_a_councillor_reads_it(ui: Ui, world: 
     ui.navigate_by(ui.page.get_by_role("button", name="Create plan").click)
     expect(ui.page.get_by_role("alert")).to_contain_text("Enter the title")
     no_sideways_scroll_at_320(ui)
-    ui.page.get_by_label("Title").fill(title)
+    ui.page.get_by_label("Title").fill("Front door plan")
     ui.page.get_by_label("Safeguarding action plan", exact=True).check()
     ui.navigate_by(ui.page.get_by_role("button", name="Create plan").click)
+    expect(ui.page.get_by_role("heading", name="Front door plan")).to_be_visible()
+
+    # Renamed: a plan is refreshed and retitled over the years.
+    ui.navigate_by(ui.page.get_by_role("link", name="Change the plan's title, description or owner").click)
+    expect(ui.page.get_by_text("Kind: Safeguarding action plan")).to_be_visible()
+    no_sideways_scroll_at_320(ui)
+    ui.page.get_by_label("Title").fill(title)
+    ui.navigate_by(ui.page.get_by_role("button", name="Save").click)
+    expect(ui.page.get_by_text("The plan is saved")).to_be_visible()
     expect(ui.page.get_by_role("heading", name=title)).to_be_visible()
 
     ui.navigate_by(ui.page.get_by_role("link", name="Add an action").click)

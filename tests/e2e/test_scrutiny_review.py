@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import docx
 import pypdf
 import pytest
 from django.utils import timezone
@@ -162,3 +163,34 @@ def test_an_officer_records_a_review_and_a_councillor_on_the_group_reads_it(ui: 
     read = pdf_text(Path(download.value.path()))
     assert "9. Recommendations" in read
     assert "Publish the MASH's decision times every quarter." in read
+
+
+def test_an_officer_makes_the_quarterly_performance_pack_and_a_councillor_reads_it(ui: Ui, world: World) -> None:  # noqa: F811
+    officer, councillor = world.users["analyst"], world.users["cllr"]
+    sign_in_as(ui, officer)
+    freeze_the_quarter(ui)
+    ui.navigate_by(ui.page.get_by_role("link", name="Scrutiny reviews").click)
+    ui.navigate_by(ui.page.get_by_role("link", name="Committee reports").click)
+    ui.navigate_by(ui.page.get_by_role("link", name="Make the quarterly performance pack").click)
+    no_sideways_scroll_at_320(ui)
+    ui.page.get_by_label("Frozen quarter").select_option(label=PERIOD)
+    ui.page.get_by_label("Word (.docx)").check()
+    ui.navigate_by(ui.page.get_by_role("button", name="Make the pack").click)
+    expect(ui.page.get_by_role("heading", name="The report is ready")).to_be_visible()
+    ui.navigate_by(ui.page.get_by_role("button", name="Publish to the committee").click)
+    expect(ui.page.get_by_text("The report is published: every councillor can read it")).to_be_visible()
+    no_sideways_scroll_at_320(ui)
+
+    ui.page.context.clear_cookies()
+    sign_in_as(ui, councillor)
+    ui.navigate_by(ui.page.get_by_role("link", name="Scrutiny reviews").click)
+    ui.navigate_by(ui.page.get_by_role("link", name="Committee reports").click)
+    expect(ui.page.get_by_role("link", name="Make the quarterly performance pack")).to_have_count(0)
+    no_sideways_scroll_at_320(ui)
+    ui.navigate_by(ui.page.get_by_role("link", name=f"Quarterly performance pack: {PERIOD}").click)
+    with ui.page.expect_download() as download:
+        ui.page.get_by_role("link", name="Download the report").click()
+    document = docx.Document(download.value.path())
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    assert headings[:2] == ["1. Introduction", "2. Indicators"]
+    assert "The five indicators councillors scrutinise" in headings

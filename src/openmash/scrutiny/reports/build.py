@@ -343,8 +343,8 @@ def _methodology(review: Review) -> Section:
     section.add(
         Paragraph(
             f"The group met or visited {len(meetings)} time{'s' if len(meetings) != 1 else ''}, "
-            f"heard {len(witnesses)} witness{'es' if len(witnesses) != 1 else ''} and read {len(written)} "
-            f"document{'s' if len(written) != 1 else ''} and reports."
+            f"heard {len(witnesses)} witness{'es' if len(witnesses) != 1 else ''} and received {len(written)} "
+            f"written {'report or document' if len(written) == 1 else 'reports and documents'}."
         )
     )
     if meetings:
