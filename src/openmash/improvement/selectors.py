@@ -70,7 +70,11 @@ class PlanRow:
 def plans(user: User, *, today: dt.date | None = None) -> list[PlanRow]:
     """Every plan with its counts of actions: all, done, overdue and off-track."""
     ensure_can_view(user)
-    today = today or timezone.localdate()
+    return plan_rows(today or timezone.localdate())
+
+
+def plan_rows(today: dt.date) -> list[PlanRow]:
+    """`plans` without the viewer: a committee report reads the same counts as the officer who asked for it."""
     found = ActionPlan.objects.select_related("owner", "inspection").annotate(
         n_actions=Count("actions"),
         n_done=Count("actions", filter=Q(actions__status__in=DONE)),

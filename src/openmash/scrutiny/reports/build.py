@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from openmash.core.dates import long_date
 from openmash.improvement import selectors as improvement_selectors
 from openmash.improvement.frameworks import area_label
-from openmash.improvement.models import DONE, OFF_TRACK, ActionPlan, Inspection, ProgressUpdate
+from openmash.improvement.models import DONE, ActionPlan, Inspection, ProgressUpdate
 from openmash.performance import registry
 from openmash.performance.charts import trend_svg
 from openmash.performance.models import Snapshot
@@ -134,7 +133,7 @@ def indicator_table(figures: Figures, rows_of: list[str] | None = None, caption:
 
 def chart_for(row: Row) -> Chart | None:
     """The indicator's last eight quarters as a chart, or nothing where none of them has a figure shown."""
-    if not any(isinstance(p.value, (int, float)) for p in row.trend):
+    if not _charted(row):
         return None
     svg = str(trend_svg(row))
     svg = svg.replace("</title>", "</title>" + CHART_STYLE, 1) if "</title>" in svg else svg
@@ -184,9 +183,14 @@ def performance_section(title: str, figures: Figures, *, groups: bool = False) -
         section.add(indicator_table(figures))
         section.add(*_charts_and_accounts(rows))
     for row in rows:
-        if chart_for(row) is not None:
+        if _charted(row):
             appendix.add(data_table(row))
     return section, appendix
+
+
+def _charted(row: Row) -> bool:
+    """Whether any quarter of the row's trend has a figure shown (else there is no chart, nor data behind one)."""
+    return any(isinstance(p.value, (int, float)) for p in row.trend)
 
 
 def _charts_and_accounts(rows: list[Row]) -> list[Paragraph | Chart]:
@@ -205,17 +209,10 @@ def _charts_and_accounts(rows: list[Row]) -> list[Paragraph | Chart]:
 
 def action_plans_section(today: dt.date, *, exclude: ActionPlan | None = None) -> Section:
     section = Section("The safeguarding action plan")
-    plans = ActionPlan.objects.annotate(
-        n_actions=Count("actions"),
-        n_done=Count("actions", filter=Q(actions__status__in=DONE)),
-        n_overdue=Count("actions", filter=Q(actions__due_date__lt=today) & ~Q(actions__status__in=DONE)),
-        n_off_track=Count("actions", filter=Q(actions__rag__in=OFF_TRACK) & ~Q(actions__status__in=DONE)),
-    ).order_by("kind", "title", "pk")
-    if exclude is not None:
-        plans = plans.exclude(pk=exclude.pk)
     rows = tuple(
-        (p.title, p.get_kind_display(), str(p.n_actions), str(p.n_done), str(p.n_overdue), str(p.n_off_track))
-        for p in plans
+        (r.plan.title, r.plan.get_kind_display(), str(r.actions), str(r.done), str(r.overdue), str(r.off_track))
+        for r in improvement_selectors.plan_rows(today)
+        if exclude is None or r.plan.pk != exclude.pk
     )
     if not rows:
         return section.add(Paragraph("No action plans are recorded."))
