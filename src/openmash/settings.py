@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "openmash.access.middleware.ChangeHistoryMiddleware",
     # Pages show personal data: no browser or proxy may keep a copy.
     "openmash.web.middleware.no_store",
     "openmash.web.middleware.HostileInputMiddleware",

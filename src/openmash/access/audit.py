@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from auditlog.context import set_actor
+from auditlog import get_logentry_model
+from auditlog.context import _set_extra_data, auditlog_value
 from django.db import models, transaction
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -54,6 +58,38 @@ def record(
     return event
 
 
+@contextlib.contextmanager
+def history_context(context: dict[str, Any]) -> Iterator[None]:
+    """Within this block the change history takes its actor (and the request's address) from `context`.
+
+    django-auditlog's own `set_actor` and `set_extra_data` cannot be nested: leaving the inner block
+    disconnects the inner signal receiver a second time instead of the outer one, and nothing resets the
+    context. So each write inside a web request (whose middleware had already set the actor) left a receiver
+    connected for good, and every later save in the process ran all of them. This puts back exactly what it
+    found."""
+    duid = ("openmash.history", uuid.uuid4().hex)
+    token = auditlog_value.set({**context, "signal_duid": duid})
+    log_entry = get_logentry_model()
+    receiver = functools.partial(_set_extra_data, signal_duid=duid)
+    pre_save.connect(receiver, sender=log_entry, dispatch_uid=duid, weak=False)
+    try:
+        yield
+    finally:
+        pre_save.disconnect(sender=log_entry, dispatch_uid=duid)
+        auditlog_value.reset(token)
+
+
+@contextlib.contextmanager
+def acting_as(actor: User) -> Iterator[None]:
+    """Changes made within this block are `actor`'s, still from the request's address inside a web request."""
+    outer = auditlog_value.get(None)
+    if outer is not None and outer.get("actor") == actor:
+        yield  # already theirs: the request's middleware set it
+        return
+    with history_context({"remote_addr": None, "remote_port": None, **(outer or {}), "actor": actor}):
+        yield
+
+
 def changes_by_acting_user[**P, R](service: Callable[P, R]) -> Callable[P, R]:
     """Attribute the change history (old and new values) written by a service to its `acting_user`.
 
@@ -65,7 +101,7 @@ def changes_by_acting_user[**P, R](service: Callable[P, R]) -> Callable[P, R]:
         actor = kwargs.get("acting_user")
         if actor is None:
             return service(*args, **kwargs)
-        with set_actor(actor):
+        with acting_as(actor):  # type: ignore[arg-type]
             return service(*args, **kwargs)
 
     return wrapper
